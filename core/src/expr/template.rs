@@ -1,0 +1,228 @@
+//! Compiled strings and values: the text is parsed once and kept with its syntax trees.
+
+use super::jinja::{self, Jinja, Node as JinjaNode};
+use super::scan::{find_delimited, strip_delimiters};
+use super::yaql::{self, Yaql};
+use super::{ExprError, Language};
+
+/// One parsed expression with the text it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A YAQL expression.
+    Yaql(Yaql),
+    /// A Jinja expression.
+    Jinja(Jinja),
+}
+
+/// A piece of a string mixing text and expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Literal text.
+    Text(String),
+    /// An expression whose value is formatted into the text.
+    Expr(Expr),
+}
+
+/// A workflow string, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    /// No expression: the text is the value.
+    Plain(String),
+    /// The whole string is one expression: the value keeps the expression's type.
+    Whole(Expr),
+    /// Text mixed with expressions, or several expressions: the value is a string.
+    Mixed(Vec<Piece>),
+    /// A Jinja template with `{% %}` blocks: the value is the rendered string.
+    Block(Vec<JinjaNode>),
+}
+
+/// A JSON value whose strings (keys included) are compiled templates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueTemplate {
+    /// A value with no string in it, kept as is.
+    Literal(serde_json::Value),
+    /// A string.
+    String(Template),
+    /// A list.
+    Array(Vec<ValueTemplate>),
+    /// A mapping, in order.
+    Object(Vec<(Template, ValueTemplate)>),
+}
+
+/// A problem found while compiling a string, with the expression it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateError {
+    /// The language of the failing expression, if one language was identified.
+    pub language: Option<Language>,
+    /// The expression text, delimiters included (the whole string for template errors).
+    pub expression: String,
+    /// What went wrong.
+    pub error: ExprError,
+}
+
+impl Template {
+    /// Compile a string; every expression error in it is reported.
+    pub fn compile(text: &str) -> Result<Template, Vec<TemplateError>> {
+        let yaql = find_delimited(text, "<%", "%>");
+        let inline = find_delimited(text, "{{", "}}");
+        let blocks = find_delimited(text, "{%", "%}");
+        let has_jinja = !inline.is_empty() || !blocks.is_empty();
+        if !yaql.is_empty() && has_jinja {
+            return Err(vec![TemplateError {
+                language: None,
+                expression: text.to_owned(),
+                error: ExprError::syntax(0, "Expression with multiple types is not supported."),
+            }]);
+        }
+        if !yaql.is_empty() {
+            return assemble(
+                text,
+                &yaql,
+                |e| yaql::parse(strip_delimiters(e, &['<', '%', '>'])).map(Expr::Yaql),
+                Language::Yaql,
+            );
+        }
+        if !has_jinja {
+            return Ok(Template::Plain(text.to_owned()));
+        }
+        let whole = jinja::parse_template(text).map_err(|error| TemplateError {
+            language: Some(Language::Jinja),
+            expression: text.to_owned(),
+            error,
+        });
+        if !blocks.is_empty() {
+            return whole.map(Template::Block).map_err(|e| vec![e]);
+        }
+        let pieces = assemble(
+            text,
+            &inline,
+            |e| jinja::parse_expression(strip_delimiters(e, &['{', '}'])).map(Expr::Jinja),
+            Language::Jinja,
+        );
+        match (whole, pieces) {
+            (Ok(_), pieces) => pieces,
+            (Err(e), Ok(_)) => Err(vec![e]),
+            (Err(e), Err(mut more)) => {
+                more.retain(|m| m.expression != e.expression);
+                more.insert(0, e);
+                Err(more)
+            }
+        }
+    }
+
+    /// True when the string holds no expression.
+    #[must_use]
+    pub fn is_plain(&self) -> bool {
+        matches!(self, Template::Plain(_))
+    }
+}
+
+fn assemble(
+    text: &str,
+    ranges: &[(usize, usize)],
+    parse: impl Fn(&str) -> Result<Expr, ExprError>,
+    language: Language,
+) -> Result<Template, Vec<TemplateError>> {
+    let mut pieces = Vec::new();
+    let mut errors = Vec::new();
+    let mut last = 0;
+    for &(start, end) in ranges {
+        let source = text.get(start..end).unwrap_or("");
+        if start > last {
+            pieces.push(Piece::Text(text.get(last..start).unwrap_or("").to_owned()));
+        }
+        match parse(source) {
+            Ok(expr) => pieces.push(Piece::Expr(expr)),
+            Err(error) => {
+                errors.push(TemplateError { language: Some(language), expression: source.to_owned(), error })
+            }
+        }
+        last = end;
+    }
+    if last < text.len() {
+        pieces.push(Piece::Text(text.get(last..).unwrap_or("").to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(match pieces.as_slice() {
+        [Piece::Expr(e)] => Template::Whole(e.clone()),
+        _ => Template::Mixed(pieces),
+    })
+}
+
+impl ValueTemplate {
+    /// Compile every string in a JSON value; all errors are reported.
+    pub fn compile(value: &serde_json::Value) -> Result<ValueTemplate, Vec<TemplateError>> {
+        use serde_json::Value as J;
+        let mut errors = Vec::new();
+        let string = |s: &str, errors: &mut Vec<TemplateError>| {
+            Template::compile(s).unwrap_or_else(|mut e| {
+                errors.append(&mut e);
+                Template::Plain(s.to_owned())
+            })
+        };
+        let compiled = match value {
+            J::String(s) => ValueTemplate::String(string(s, &mut errors)),
+            J::Array(items) => ValueTemplate::Array(
+                items
+                    .iter()
+                    .map(|v| {
+                        ValueTemplate::compile(v).unwrap_or_else(|mut e| {
+                            errors.append(&mut e);
+                            ValueTemplate::Literal(J::Null)
+                        })
+                    })
+                    .collect(),
+            ),
+            J::Object(map) => ValueTemplate::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let key = string(k, &mut errors);
+                        let value = ValueTemplate::compile(v).unwrap_or_else(|mut e| {
+                            errors.append(&mut e);
+                            ValueTemplate::Literal(J::Null)
+                        });
+                        (key, value)
+                    })
+                    .collect(),
+            ),
+            other => ValueTemplate::Literal(other.clone()),
+        };
+        if errors.is_empty() { Ok(compiled) } else { Err(errors) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_mixed_plain_and_block() {
+        assert!(matches!(Template::compile("<% ctx(x) %>"), Ok(Template::Whole(Expr::Yaql(_)))));
+        assert!(matches!(Template::compile("{{ ctx('x') }}"), Ok(Template::Whole(Expr::Jinja(_)))));
+        assert!(matches!(Template::compile(" <% 1 %>"), Ok(Template::Mixed(_))));
+        assert!(matches!(Template::compile("<% 1 %><% 2 %>"), Ok(Template::Mixed(_))));
+        assert!(matches!(Template::compile("hello"), Ok(Template::Plain(_))));
+        assert!(matches!(Template::compile("{% if true %}a{% endif %}"), Ok(Template::Block(_))));
+    }
+
+    #[test]
+    fn mixing_languages_is_an_error() {
+        let e = Template::compile("<% 1 %> {{ 2 }}").unwrap_err();
+        assert_eq!(e[0].error.message, "Expression with multiple types is not supported.");
+    }
+
+    #[test]
+    fn every_bad_expression_is_reported() {
+        let e = Template::compile("<% a + %> and <% b b %>").unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[1].expression, "<% b b %>");
+    }
+
+    #[test]
+    fn jinja_template_errors_are_reported_once() {
+        let e = Template::compile("{{ a b }}").unwrap_err();
+        assert_eq!(e.len(), 1);
+    }
+}

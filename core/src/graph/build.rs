@@ -1,0 +1,182 @@
+//! From an inspected spec to the graph. Inspection has already proved every name resolves and
+//! every expression parses, so a failure here would be a bug; it is still reported as a
+//! diagnostic rather than a panic.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{
+    Count, EngineCommand, Graph, Items, JoinArity, Retry, Target, Task, TaskId, Transition, Workflow,
+};
+use crate::diag::{Category, Diagnostic, Diagnostics};
+use crate::expr::{Template, ValueTemplate};
+use crate::inspect::topology::Topology;
+use crate::inspect::{CompileOptions, inspect_with};
+use crate::spec::{self, Binding, Join, WorkflowSpec};
+
+/// Compile a definition into a [`Workflow`], or return every problem inspection found.
+pub fn compile(text: &str) -> Result<Workflow, Diagnostics> {
+    compile_with(text, &CompileOptions::default())
+}
+
+/// Compile with options (for example, named start tasks for a workflow that is one cycle).
+pub fn compile_with(text: &str, options: &CompileOptions) -> Result<Workflow, Diagnostics> {
+    let (spec, diagnostics) = inspect_with(text, options);
+    match spec {
+        Some(spec) if diagnostics.is_empty() => build(&spec, options).map_err(|d| Diagnostics(vec![d])),
+        _ => Err(diagnostics),
+    }
+}
+
+fn internal(message: String) -> Diagnostic {
+    Diagnostic::new(Category::Semantics, None, None, format!("internal compilation error: {message}"))
+}
+
+fn template(text: &str) -> Result<Template, Diagnostic> {
+    Template::compile(text).map_err(|e| internal(format!("{e:?}")))
+}
+
+fn value(v: &serde_json::Value) -> Result<ValueTemplate, Diagnostic> {
+    ValueTemplate::compile(v).map_err(|e| internal(format!("{e:?}")))
+}
+
+fn count(c: &spec::Count) -> Result<Count, Diagnostic> {
+    Ok(match c {
+        spec::Count::Literal(n) => Count::Literal(*n),
+        spec::Count::Expr(e) => Count::Expr(template(e)?),
+    })
+}
+
+fn bindings(list: &[Binding]) -> Result<Vec<(String, ValueTemplate)>, Diagnostic> {
+    list.iter().map(|b| Ok((b.name.clone(), value(&b.value)?))).collect()
+}
+
+fn id(i: usize) -> Result<TaskId, Diagnostic> {
+    u32::try_from(i).map(TaskId).map_err(|_| internal("too many tasks".into()))
+}
+
+fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diagnostic> {
+    let topo = Topology::new(spec);
+    let ids: BTreeMap<&str, TaskId> = spec
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Ok((t.name.as_str(), id(i)?)))
+        .collect::<Result<_, Diagnostic>>()?;
+    let resolve = |name: &str| -> Result<Target, Diagnostic> {
+        Ok(match name {
+            "continue" => Target::Command(EngineCommand::Continue),
+            "fail" => Target::Command(EngineCommand::Fail),
+            "noop" => Target::Command(EngineCommand::Noop),
+            "retry" => Target::Command(EngineCommand::Retry),
+            task => Target::Task(*ids.get(task).ok_or_else(|| internal(format!("undefined task {task}")))?),
+        })
+    };
+    let mut tasks = Vec::with_capacity(spec.tasks.len());
+    for t in &spec.tasks {
+        let transitions = t
+            .next
+            .iter()
+            .map(|tr| {
+                let targets = if tr.targets.is_empty() {
+                    vec![Target::Command(EngineCommand::Continue)]
+                } else {
+                    tr.targets.iter().map(|x| resolve(&x.value)).collect::<Result<_, _>>()?
+                };
+                Ok(Transition {
+                    when: tr.when.as_ref().map(|w| template(&w.value)).transpose()?,
+                    publish: bindings(&tr.publish)?,
+                    targets,
+                })
+            })
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        tasks.push(Task {
+            name: t.name.clone(),
+            at: t.at,
+            action: t.action.as_ref().map(|a| template(&a.value)).transpose()?,
+            input: t.input.as_ref().map(|i| value(&i.value)).transpose()?,
+            transitions,
+            inbound: Vec::new(),
+            join: None,
+            items: t
+                .with
+                .as_ref()
+                .map(|w| -> Result<Items, Diagnostic> {
+                    let (names, expr) = spec_items(&w.items.value)?;
+                    Ok(Items {
+                        names,
+                        items: template(&expr)?,
+                        concurrency: w.concurrency.as_ref().map(|c| count(&c.value)).transpose()?,
+                    })
+                })
+                .transpose()?,
+            retry: t
+                .retry
+                .as_ref()
+                .map(|r| -> Result<Retry, Diagnostic> {
+                    Ok(Retry {
+                        when: r.when.as_ref().map(|w| template(&w.value)).transpose()?,
+                        count: count(&r.count.value)?,
+                        delay: r.delay.as_ref().map(|d| count(&d.value)).transpose()?,
+                    })
+                })
+                .transpose()?,
+            delay: t.delay.as_ref().map(|d| count(&d.value)).transpose()?,
+            split: topo.is_split(&t.name) && !topo.in_cycle(&t.name),
+            in_cycle: topo.in_cycle(&t.name),
+        });
+    }
+    link(&mut tasks, spec)?;
+    let entry = match &options.start_tasks {
+        Some(named) => named
+            .iter()
+            .map(|n| ids.get(n.as_str()).copied().ok_or_else(|| internal(format!("undefined start {n}"))))
+            .collect::<Result<_, _>>()?,
+        None => topo.start_tasks().into_iter().filter_map(|n| ids.get(n).copied()).collect(),
+    };
+    let graph = Graph {
+        tasks,
+        entry,
+        input: spec
+            .input
+            .iter()
+            .map(|i| Ok((i.name.clone(), i.default.as_ref().map(value).transpose()?)))
+            .collect::<Result<_, Diagnostic>>()?,
+        vars: bindings(&spec.vars)?,
+        output: bindings(&spec.output)?,
+    };
+    Ok(Workflow { inner: Arc::new(graph) })
+}
+
+fn spec_items(text: &str) -> Result<(Vec<String>, String), Diagnostic> {
+    spec::split_items(text).ok_or_else(|| internal(format!("bad items {text}")))
+}
+
+/// Fill inbound edges and join arity.
+fn link(tasks: &mut [Task], spec: &WorkflowSpec) -> Result<(), Diagnostic> {
+    let mut inbound: Vec<Vec<(TaskId, usize)>> = vec![Vec::new(); tasks.len()];
+    for (source, task) in tasks.iter().enumerate() {
+        for (ti, tr) in task.transitions.iter().enumerate() {
+            for target in &tr.targets {
+                if let Target::Task(t) = target {
+                    if let Some(list) = inbound.get_mut(t.index()) {
+                        list.push((id(source)?, ti));
+                    }
+                }
+            }
+        }
+    }
+    for ((task, edges), t) in tasks.iter_mut().zip(inbound).zip(&spec.tasks) {
+        let sources = {
+            let mut s: Vec<TaskId> = edges.iter().map(|(src, _)| *src).collect();
+            s.dedup();
+            s.len()
+        };
+        task.join = t.join.as_ref().map(|j| match j.value {
+            Join::All => JoinArity::All(sources),
+            Join::Count(n) => JoinArity::Count(usize::try_from(n).unwrap_or(usize::MAX)),
+        });
+        task.inbound = edges;
+    }
+    Ok(())
+}

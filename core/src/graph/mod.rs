@@ -1,0 +1,172 @@
+//! The compiled workflow: an immutable graph with names resolved to indices.
+//!
+//! [`compile`] turns definition text into a [`Workflow`] once; the engine then works on
+//! indices only. Everything the engine asks of the graph is precomputed here: outbound
+//! transitions with resolved targets, inbound edges, join arity, entry points, split tasks
+//! (which start new routes) and tasks on a cycle. Expressions are parsed here, so a running
+//! workflow never parses text. A `Workflow` is an `Arc` inside: cloning it is cheap.
+
+mod build;
+
+use std::sync::Arc;
+
+pub use build::{compile, compile_with};
+
+use crate::diag::Location;
+use crate::expr::{Template, ValueTemplate};
+
+/// Index of a task in [`Workflow::tasks`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct TaskId(pub u32);
+
+impl TaskId {
+    /// The index as a `usize`.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A compiled workflow, cheap to clone and share between threads.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    inner: Arc<Graph>,
+}
+
+/// The graph behind a [`Workflow`].
+#[derive(Debug)]
+pub struct Graph {
+    /// Tasks in declaration order; [`TaskId`] indexes this.
+    pub tasks: Vec<Task>,
+    /// Where the workflow starts, sorted by task name.
+    pub entry: Vec<TaskId>,
+    /// Declared inputs in order, with their defaults.
+    pub input: Vec<(String, Option<ValueTemplate>)>,
+    /// `vars` in order.
+    pub vars: Vec<(String, ValueTemplate)>,
+    /// `output` entries in order.
+    pub output: Vec<(String, ValueTemplate)>,
+}
+
+/// A compiled task.
+#[derive(Debug)]
+pub struct Task {
+    /// The task's name.
+    pub name: String,
+    /// Where the task is defined.
+    pub at: Location,
+    /// The action reference; `None` for an action-less task.
+    pub action: Option<Template>,
+    /// The action input; `None` when the task declares none.
+    pub input: Option<ValueTemplate>,
+    /// Outbound transitions in definition order.
+    pub transitions: Vec<Transition>,
+    /// Inbound edges: (source task, transition index), in source declaration order.
+    pub inbound: Vec<(TaskId, usize)>,
+    /// Barrier arity, when the task is a join.
+    pub join: Option<JoinArity>,
+    /// `with`: items and concurrency.
+    pub items: Option<Items>,
+    /// `retry`.
+    pub retry: Option<Retry>,
+    /// Delay before every non-retry execution.
+    pub delay: Option<Count>,
+    /// A split task: reaching it through a transition starts a new route.
+    pub split: bool,
+    /// The task can reach itself.
+    pub in_cycle: bool,
+}
+
+/// How many arrivals a join waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinArity {
+    /// One from every task with a transition into the join.
+    All(usize),
+    /// This many.
+    Count(usize),
+}
+
+/// A compiled transition.
+#[derive(Debug)]
+pub struct Transition {
+    /// The condition; `None` means always.
+    pub when: Option<Template>,
+    /// Published variables, in order.
+    pub publish: Vec<(String, ValueTemplate)>,
+    /// Targets in order; a transition with no `do` has `[Command(Continue)]`.
+    pub targets: Vec<Target>,
+}
+
+/// Where a transition leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A task.
+    Task(TaskId),
+    /// An engine command.
+    Command(EngineCommand),
+}
+
+/// The engine commands usable as `do` targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum EngineCommand {
+    /// Do nothing more on this path; not a remediation of a failure.
+    Continue,
+    /// Fail the workflow.
+    Fail,
+    /// Do nothing more on this path; remediates a failure.
+    Noop,
+    /// Run the task again (up to three times).
+    Retry,
+}
+
+/// `with` items.
+#[derive(Debug)]
+pub struct Items {
+    /// Names bound per item (`x, y in ...`); empty for the plain form.
+    pub names: Vec<String>,
+    /// The items expression.
+    pub items: Template,
+    /// Most items running at once.
+    pub concurrency: Option<Count>,
+}
+
+/// A retry policy.
+#[derive(Debug)]
+pub struct Retry {
+    /// Condition; `None` means "the task failed".
+    pub when: Option<Template>,
+    /// Most retries.
+    pub count: Count,
+    /// Seconds between retries.
+    pub delay: Option<Count>,
+}
+
+/// A whole number written literally or as an expression.
+#[derive(Debug)]
+pub enum Count {
+    /// A literal.
+    Literal(u64),
+    /// An expression evaluated at run time.
+    Expr(Template),
+}
+
+impl Workflow {
+    /// The graph.
+    #[must_use]
+    pub fn graph(&self) -> &Graph {
+        &self.inner
+    }
+
+    /// A task by id.
+    #[must_use]
+    pub fn task(&self, id: TaskId) -> Option<&Task> {
+        self.inner.tasks.get(id.index())
+    }
+
+    /// A task's id by name.
+    #[must_use]
+    pub fn task_id(&self, name: &str) -> Option<TaskId> {
+        let i = self.inner.tasks.iter().position(|t| t.name == name)?;
+        u32::try_from(i).ok().map(TaskId)
+    }
+}

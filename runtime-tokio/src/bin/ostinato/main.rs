@@ -1,0 +1,41 @@
+//! `ostinato`: the command-line tool.
+//!
+//! Exit codes: 0 success; 2 invalid workflow, unreadable file or bad arguments.
+
+mod validate;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: ostinato <command> [arguments]
+
+commands:
+  validate FILE...   inspect workflow files; print every problem as
+                     file:line:column: category: path: message, with a hint
+
+options:
+  -h, --help         show this help
+  -V, --version      show the version";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("validate") => validate::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some("-V" | "--version") => {
+            println!("ostinato {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("ostinato: unknown command `{other}`; run `ostinato --help` for the commands");
+            ExitCode::from(2)
+        }
+        None => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

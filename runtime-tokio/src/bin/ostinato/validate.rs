@@ -1,0 +1,65 @@
+//! `ostinato validate FILE...`: every problem in every file, with where and how to fix it.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use ostinato_core::{Category, Diagnostic, Diagnostics, Location, inspect};
+
+/// Validate each file; exit 0 when all are valid, 2 when any is invalid or unreadable.
+pub(crate) fn run(files: &[String]) -> ExitCode {
+    if files.is_empty() {
+        eprintln!("ostinato validate: name at least one workflow file, e.g. `ostinato validate flow.yaml`");
+        return ExitCode::from(2);
+    }
+    let mut all_valid = true;
+    for file in files {
+        let diagnostics = match read(Path::new(file)) {
+            Ok(text) => inspect(&text),
+            Err(d) => Diagnostics(vec![d]),
+        };
+        if diagnostics.is_empty() {
+            println!("{file}: valid");
+            continue;
+        }
+        all_valid = false;
+        for d in &diagnostics {
+            println!("{}", render(file, d));
+        }
+        let n = diagnostics.len();
+        println!("{file}: {n} problem{}", if n == 1 { "" } else { "s" });
+    }
+    if all_valid { ExitCode::SUCCESS } else { ExitCode::from(2) }
+}
+
+/// `file:line:column: category: path: message`, then the hint on its own indented line.
+fn render(file: &str, d: &Diagnostic) -> String {
+    let mut line = match d.location {
+        Some(at) => format!("{file}:{at}: {}", d.category),
+        None => format!("{file}: {}", d.category),
+    };
+    line.push_str(": ");
+    line.push_str(d.path.as_deref().unwrap_or("(top level)"));
+    line.push_str(": ");
+    line.push_str(&d.message);
+    if let Some(hint) = &d.hint {
+        line.push_str("\n  hint: ");
+        line.push_str(hint);
+    }
+    line
+}
+
+/// Read a file as UTF-8 text; a missing file or bytes that are not text become a load error.
+fn read(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(Category::Load, None, None, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid);
+        let line = text.matches('\n').count() + 1;
+        let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let at =
+            Location::new(u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX));
+        Diagnostic::new(Category::Load, None, Some(at), "The file is not UTF-8 text.")
+            .with_hint("save the workflow as UTF-8; binary files are not workflows")
+    })
+}

@@ -1,0 +1,68 @@
+//! Shared helpers for Ostinato's cross-crate suites: reading the conformance corpus that sits
+//! next to the project (`../shared/conformance`), used in place and never copied in.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// One conformance case: a workflow, its scripted environment, and the expected trace.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    /// The case name (the file name without `.yaml`).
+    pub name: String,
+    /// The workflow definition, verbatim.
+    pub workflow: String,
+    /// Workflow input.
+    #[serde(default)]
+    pub input: Option<serde_json::Value>,
+    /// What the engine must produce.
+    pub expected: Expected,
+}
+
+/// The expected end of a case. Only the parts the current suites read are typed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Expected {
+    /// Final status, or `invalid` for a rejected workflow.
+    pub status: String,
+    /// For `invalid`: the inspection errors; otherwise the error count.
+    #[serde(default)]
+    pub errors: serde_json::Value,
+}
+
+/// One expected inspection error.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+pub struct ExpectedError {
+    /// Error category.
+    pub category: String,
+    /// Orquesta path of the offending property (`null` at the top level).
+    pub path: Option<String>,
+}
+
+/// Where the shared corpus lives, relative to this crate: `<repo>/../shared/conformance/cases`.
+#[must_use]
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases")
+}
+
+/// Every case file under `dir`, sorted by name.
+///
+/// # Errors
+/// When the folder cannot be read.
+pub fn case_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Read one case file.
+///
+/// # Errors
+/// When the file cannot be read or is not a case.
+pub fn load_case(path: &Path) -> Result<Case, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
