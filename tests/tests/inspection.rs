@@ -35,3 +35,18 @@ fn corpus_inspection_matches_orquesta() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn every_valid_case_compiles_so_every_expression_parses() {
+    let mut failures = Vec::new();
+    for file in case_files(&corpus_dir()).expect("corpus") {
+        let case = load_case(&file).expect("case loads");
+        if case.expected.status == "invalid" {
+            continue;
+        }
+        if let Err(d) = ostinato_core::compile(&case.workflow) {
+            failures.push(format!("{}:\n{d}", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

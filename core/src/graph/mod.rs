@@ -170,3 +170,6 @@ impl Workflow {
         u32::try_from(i).ok().map(TaskId)
     }
 }
+
+#[cfg(test)]
+mod tests;

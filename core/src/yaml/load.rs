@@ -27,7 +27,7 @@ pub(crate) struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 8 * 1024 * 1024, max_depth: 128, max_nodes: 1_000_000 }
+        Limits { max_bytes: crate::MAX_DEFINITION_BYTES, max_depth: 128, max_nodes: 1_000_000 }
     }
 }
 

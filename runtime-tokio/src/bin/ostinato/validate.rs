@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use ostinato_core::{Category, Diagnostic, Diagnostics, Location, inspect};
+use ostinato_core::{Category, Diagnostic, Diagnostics, Location, MAX_DEFINITION_BYTES, inspect};
 
 /// Validate each file; exit 0 when all are valid, 2 when any is invalid or unreadable.
 pub(crate) fn run(files: &[String]) -> ExitCode {
@@ -50,6 +50,20 @@ fn render(file: &str, d: &Diagnostic) -> String {
 
 /// Read a file as UTF-8 text; a missing file or bytes that are not text become a load error.
 fn read(path: &Path) -> Result<String, Diagnostic> {
+    let cannot =
+        |e: std::io::Error| Diagnostic::new(Category::Load, None, None, format!("cannot read the file: {e}"));
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > MAX_DEFINITION_BYTES as u64 {
+        return Err(Diagnostic::new(
+            Category::Load,
+            None,
+            None,
+            format!(
+                "The file is {size} bytes; definitions larger than {MAX_DEFINITION_BYTES} bytes are refused."
+            ),
+        )
+        .with_hint("split the workflow, or move bulk data into workflow input"));
+    }
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(Category::Load, None, None, format!("cannot read the file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {

@@ -1,0 +1,87 @@
+//! The compiled graph: indices, edges, entry points, joins, splits and cycles.
+
+use super::*;
+use crate::expr::Template;
+use crate::inspect::CompileOptions;
+
+const DIAMOND: &str = "\
+version: 1.0
+tasks:
+  start:
+    action: core.noop
+    next:
+      - when: <% succeeded() %>
+        do: [left, right]
+  left:
+    action: core.noop
+    next: [{do: join}]
+  right:
+    action: core.noop
+    next: [{do: join}, {when: <% failed() %>, do: fail}]
+  join:
+    join: all
+    action: core.noop
+";
+
+fn ids(w: &Workflow, names: &[&str]) -> Vec<TaskId> {
+    names.iter().map(|n| w.task_id(n).expect("task")).collect()
+}
+
+#[test]
+fn names_resolve_to_indices_with_inbound_edges_and_join_arity() {
+    let w = compile(DIAMOND).expect("valid");
+    let g = w.graph();
+    assert_eq!(g.entry, ids(&w, &["start"]));
+    let start = &g.tasks[0];
+    assert_eq!(start.transitions[0].targets, vec![Target::Task(TaskId(1)), Target::Task(TaskId(2))]);
+    assert!(start.transitions[0].when.is_some());
+    let join = w.task(w.task_id("join").expect("join")).expect("task");
+    assert_eq!(join.inbound, vec![(TaskId(1), 0), (TaskId(2), 0)]);
+    assert_eq!(join.join, Some(JoinArity::All(2)));
+    let right = &g.tasks[2];
+    assert_eq!(right.transitions[1].targets, vec![Target::Command(EngineCommand::Fail)]);
+}
+
+#[test]
+fn transitions_without_do_continue() {
+    let w =
+        compile("tasks:\n  a:\n    action: core.noop\n    next:\n      - publish: {x: 1}\n").expect("valid");
+    assert_eq!(w.graph().tasks[0].transitions[0].targets, vec![Target::Command(EngineCommand::Continue)]);
+}
+
+#[test]
+fn split_tasks_and_cycles_are_marked() {
+    let text = "tasks:\n  a:\n    next: [{do: [b, c]}]\n  b:\n    next: [{do: d}]\n  c:\n    next: [{do: d}]\n  d:\n    next: [{when: <% false %>, do: e}]\n  e:\n    next: [{do: f}]\n  f:\n    next: [{do: e}]\n";
+    let w = compile(text).expect("valid");
+    let task = |n: &str| w.task(w.task_id(n).expect("id")).expect("task");
+    assert!(task("d").split && !task("d").in_cycle);
+    assert!(!task("b").split);
+    assert!(task("e").in_cycle && task("f").in_cycle && !task("e").split);
+}
+
+#[test]
+fn a_pure_cycle_compiles_only_with_named_start_tasks() {
+    let text = "tasks:\n  a:\n    next: [{do: b}]\n  b:\n    next: [{do: a}]\n";
+    assert!(compile(text).is_err());
+    let w = compile_with(text, &CompileOptions::start_at(["b"])).expect("valid with a start");
+    assert_eq!(w.graph().entry, ids(&w, &["b"]));
+}
+
+#[test]
+fn expressions_are_parsed_at_compile_time() {
+    let w = compile(DIAMOND).expect("valid");
+    assert!(matches!(w.graph().tasks[0].transitions[0].when, Some(Template::Whole(_))));
+    let text = "input: [n]\ntasks:\n  t:\n    action: core.echo\n    input: {message: 'n is <% ctx(n) %>'}\n    with: {items: '<% range(3) %>', concurrency: 2}\n    retry: {count: '<% 1 + 1 %>', delay: 3}\n";
+    let w = compile(text).expect("valid");
+    let t = &w.graph().tasks[0];
+    assert!(matches!(t.items.as_ref().map(|i| &i.concurrency), Some(Some(Count::Literal(2)))));
+    assert!(matches!(t.retry.as_ref().map(|r| &r.count), Some(Count::Expr(_))));
+    assert!(t.input.is_some());
+}
+
+#[test]
+fn workflow_clones_share_the_graph() {
+    let w = compile(DIAMOND).expect("valid");
+    let copy = w.clone();
+    assert!(std::ptr::eq(w.graph(), copy.graph()));
+}
