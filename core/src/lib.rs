@@ -51,8 +51,8 @@ pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
 
 pub use diag::{Category, Diagnostic, Diagnostics, Location};
 pub use expr::{
-    Expr, ExprError, ExprErrorKind, Jinja, JinjaCall, JinjaNode, Language, Piece, Template, TemplateError,
-    ValueTemplate, Yaql, YaqlArg,
+    Ast, CurrentTask, Expr, ExprError, ExprErrorKind, Functions, HostFn, Jinja, JinjaCall, JinjaNode,
+    Language, MapScope, Piece, Pos, Scope, Template, TemplateError, ValueTemplate, Yaql, YaqlArg,
 };
 pub use graph::{
     Count, EngineCommand, Graph, Items, JoinArity, Retry, Target, Task, TaskId, Transition, Workflow,

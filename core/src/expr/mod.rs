@@ -7,17 +7,41 @@
 //! expressions in both engines.
 
 mod jinja;
+mod jinja_eval;
+mod jinja_lib;
+mod ops;
+mod orquesta_fns;
+mod render;
 mod scan;
+mod scope;
+mod std_fns;
 mod template;
+mod value;
 mod vars;
 mod yaql;
+mod yaql_eval;
+mod yaql_lib;
 
 pub use jinja::{Call as JinjaCall, Jinja, Node as JinjaNode};
-pub use template::{Expr, Piece, Template, TemplateError, ValueTemplate};
+pub use scope::{CurrentTask, Functions, HostFn, MapScope, Scope};
+pub use template::{Ast, Expr, Piece, Template, TemplateError, ValueTemplate};
 pub use yaql::{Arg as YaqlArg, Yaql};
 
 pub(crate) use scan::parse_inline_params;
 pub(crate) use vars::referenced_variables;
+
+/// A character offset inside an expression, recorded on the nodes errors are reported for.
+///
+/// Positions say where a node was written, not what it means: any two positions compare
+/// equal, so a tree printed back to text and parsed again equals the original.
+#[derive(Debug, Clone, Copy, Default, Eq)]
+pub struct Pos(pub usize);
+
+impl PartialEq for Pos {
+    fn eq(&self, _: &Pos) -> bool {
+        true
+    }
+}
 
 /// The expression language of one expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -30,10 +54,24 @@ pub enum Language {
 }
 
 /// What went wrong with an expression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ExprErrorKind {
     /// The expression does not parse.
     Syntax,
+    /// A variable (`ctx(x)`), item key or dictionary key is not defined.
+    Undefined,
+    /// No built-in or host function has this name.
+    UnknownFunction,
+    /// A value has the wrong type for the operation.
+    WrongType,
+    /// A division or modulo by zero.
+    DivisionByZero,
+    /// An argument is out of range or otherwise unusable.
+    InvalidArgument,
+    /// The expression needs something the scope does not have (no current task or item).
+    NoContext,
+    /// A host function refused its arguments.
+    Host,
 }
 
 /// An expression that could not be parsed (and, from the expression issue on, evaluated).
@@ -53,4 +91,12 @@ impl ExprError {
     pub(crate) fn syntax(position: usize, message: impl Into<String>) -> Self {
         ExprError { kind: ExprErrorKind::Syntax, position, message: message.into() }
     }
+
+    /// An evaluation error of the given kind at a node's position.
+    pub(crate) fn at(kind: ExprErrorKind, pos: Pos, message: impl Into<String>) -> Self {
+        ExprError { kind, position: pos.0, message: message.into() }
+    }
 }
+
+#[cfg(test)]
+mod eval_tests;

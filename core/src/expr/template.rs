@@ -5,9 +5,18 @@ use super::scan::{find_delimited, strip_delimiters};
 use super::yaql::{self, Yaql};
 use super::{ExprError, Language};
 
-/// One parsed expression with the text it came from.
+/// One parsed expression with the text it came from (delimiters included).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
+pub struct Expr {
+    /// The expression as written, e.g. `<% ctx(x) %>`.
+    pub source: String,
+    /// Its syntax tree.
+    pub ast: Ast,
+}
+
+/// The syntax tree of an expression, by language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ast {
     /// A YAQL expression.
     Yaql(Yaql),
     /// A Jinja expression.
@@ -78,7 +87,7 @@ impl Template {
             return assemble(
                 text,
                 &yaql,
-                |e| yaql::parse(strip_delimiters(e, &['<', '%', '>'])).map(Expr::Yaql),
+                |e| yaql::parse(strip_delimiters(e, &['<', '%', '>'])).map(Ast::Yaql),
                 Language::Yaql,
             );
         }
@@ -96,7 +105,7 @@ impl Template {
         let pieces = assemble(
             text,
             &inline,
-            |e| jinja::parse_expression(strip_delimiters(e, &['{', '}'])).map(Expr::Jinja),
+            |e| jinja::parse_expression(strip_delimiters(e, &['{', '}'])).map(Ast::Jinja),
             Language::Jinja,
         );
         match (whole, pieces) {
@@ -120,7 +129,7 @@ impl Template {
 fn assemble(
     text: &str,
     ranges: &[(usize, usize)],
-    parse: impl Fn(&str) -> Result<Expr, ExprError>,
+    parse: impl Fn(&str) -> Result<Ast, ExprError>,
     language: Language,
 ) -> Result<Template, Vec<TemplateError>> {
     let mut pieces = Vec::new();
@@ -132,7 +141,7 @@ fn assemble(
             pieces.push(Piece::Text(text.get(last..start).unwrap_or("").to_owned()));
         }
         match parse(source) {
-            Ok(expr) => pieces.push(Piece::Expr(expr)),
+            Ok(ast) => pieces.push(Piece::Expr(Expr { source: source.to_owned(), ast })),
             Err(error) => {
                 errors.push(TemplateError { language: Some(language), expression: source.to_owned(), error })
             }
@@ -199,8 +208,14 @@ mod tests {
 
     #[test]
     fn whole_mixed_plain_and_block() {
-        assert!(matches!(Template::compile("<% ctx(x) %>"), Ok(Template::Whole(Expr::Yaql(_)))));
-        assert!(matches!(Template::compile("{{ ctx('x') }}"), Ok(Template::Whole(Expr::Jinja(_)))));
+        assert!(matches!(
+            Template::compile("<% ctx(x) %>"),
+            Ok(Template::Whole(Expr { ast: Ast::Yaql(_), .. }))
+        ));
+        assert!(matches!(
+            Template::compile("{{ ctx('x') }}"),
+            Ok(Template::Whole(Expr { ast: Ast::Jinja(_), .. }))
+        ));
         assert!(matches!(Template::compile(" <% 1 %>"), Ok(Template::Mixed(_))));
         assert!(matches!(Template::compile("<% 1 %><% 2 %>"), Ok(Template::Mixed(_))));
         assert!(matches!(Template::compile("hello"), Ok(Template::Plain(_))));

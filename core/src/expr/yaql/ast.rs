@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::expr::Pos;
+
 /// A parsed YAQL expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Yaql {
@@ -20,6 +22,8 @@ pub enum Yaql {
         name: String,
         /// Its arguments in order.
         args: Vec<Arg>,
+        /// Where the call starts.
+        pos: Pos,
     },
     /// A prefix operator: `-`, `+` or `not`.
     Unary {
@@ -36,6 +40,8 @@ pub enum Yaql {
         left: Box<Yaql>,
         /// Right operand.
         right: Box<Yaql>,
+        /// Where the operator is.
+        pos: Pos,
     },
     /// Indexing: `target[args]`.
     Index {
@@ -107,7 +113,7 @@ impl fmt::Display for Yaql {
             Yaql::Const(v) => write_const(f, v),
             Yaql::Word(w) => f.write_str(w),
             Yaql::Dollar(d) => write!(f, "${d}"),
-            Yaql::Call { name, args } => {
+            Yaql::Call { name, args, .. } => {
                 write!(f, "{name}(")?;
                 write_args(f, args)?;
                 f.write_str(")")
@@ -116,8 +122,8 @@ impl fmt::Display for Yaql {
                 write!(f, "{op} {operand}")
             }
             Yaql::Unary { op, operand } => write!(f, "{op}{operand}"),
-            Yaql::Binary { op: op @ ("." | "?."), left, right } => write!(f, "{left}{op}{right}"),
-            Yaql::Binary { op, left, right } => write!(f, "{left} {op} {right}"),
+            Yaql::Binary { op: op @ ("." | "?."), left, right, .. } => write!(f, "{left}{op}{right}"),
+            Yaql::Binary { op, left, right, .. } => write!(f, "{left} {op} {right}"),
             Yaql::Index { target, args } => {
                 write!(f, "{target}[")?;
                 write_args(f, args)?;

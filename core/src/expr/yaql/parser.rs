@@ -7,7 +7,7 @@
 
 use super::ast::{Arg, Yaql};
 use super::lexer::{Tok, Token, tokenize};
-use crate::expr::ExprError;
+use crate::expr::{ExprError, Pos};
 
 const PREFIX_SIGN_BP: u8 = 9;
 const PREFIX_NOT_BP: u8 = 4;
@@ -95,10 +95,10 @@ impl Parser<'_> {
                     if bp <= min_bp {
                         break;
                     }
-                    let op = *op;
+                    let (op, pos) = (*op, Pos(t.pos));
                     self.next += 1;
                     let rhs = self.expr(if right { bp - 1 } else { bp })?;
-                    lhs = Yaql::Binary { op, left: Box::new(lhs), right: Box::new(rhs) };
+                    lhs = Yaql::Binary { op, left: Box::new(lhs), right: Box::new(rhs), pos };
                 }
                 Tok::Indexer if INDEX_BP > min_bp => {
                     self.next += 1;
@@ -123,7 +123,7 @@ impl Parser<'_> {
             Tok::Keyword(v) => Yaql::Const(v),
             Tok::Word(w) => Yaql::Word(w),
             Tok::Dollar(d) => Yaql::Dollar(d),
-            Tok::Func(name) => Yaql::Call { name, args: self.args(')')? },
+            Tok::Func(name) => Yaql::Call { name, args: self.args(')')?, pos: Pos(t.pos) },
             Tok::Op(op @ ("-" | "+")) => Yaql::Unary { op, operand: Box::new(self.expr(PREFIX_SIGN_BP)?) },
             Tok::Op("not") => Yaql::Unary { op: "not", operand: Box::new(self.expr(PREFIX_NOT_BP)?) },
             Tok::Punct('(') => {

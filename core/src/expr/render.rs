@@ -1,0 +1,82 @@
+//! Evaluating compiled strings and values against a scope.
+//!
+//! A whole-string expression yields its value with its type; text mixed with expressions
+//! yields a string in which each value is written the Python way (`None`, `True`, `[1, 2]`);
+//! a Jinja block template yields the rendered string. Data is never evaluated: a value that
+//! holds `<% %>` after evaluation stays text.
+
+use serde_json::{Map, Value};
+
+use super::jinja_eval::JinjaEval;
+use super::template::{Ast, Expr, Piece, Template, TemplateError, ValueTemplate};
+use super::value::py_str;
+use super::yaql_eval::YaqlEval;
+use super::{ExprError, Functions, Language, Scope};
+
+fn located(expr: &Expr, error: ExprError) -> TemplateError {
+    let language = match expr.ast {
+        Ast::Yaql(_) => Language::Yaql,
+        Ast::Jinja(_) => Language::Jinja,
+    };
+    TemplateError { language: Some(language), expression: expr.source.clone(), error }
+}
+
+impl Expr {
+    /// Evaluate the expression to a value.
+    pub fn evaluate(&self, scope: &dyn Scope, functions: &Functions) -> Result<Value, TemplateError> {
+        let result = match &self.ast {
+            Ast::Yaql(y) => YaqlEval::new(scope, functions).eval(y).map(std::borrow::Cow::into_owned),
+            Ast::Jinja(j) => JinjaEval::new(scope, functions).value(j).map(std::borrow::Cow::into_owned),
+        };
+        result.map_err(|e| located(self, e))
+    }
+}
+
+impl Template {
+    /// Evaluate the string against a scope.
+    pub fn evaluate(&self, scope: &dyn Scope, functions: &Functions) -> Result<Value, TemplateError> {
+        match self {
+            Template::Plain(text) => Ok(Value::String(text.clone())),
+            Template::Whole(expr) => expr.evaluate(scope, functions),
+            Template::Mixed(pieces) => {
+                let mut out = String::new();
+                for piece in pieces {
+                    match piece {
+                        Piece::Text(t) => out.push_str(t),
+                        Piece::Expr(e) => out.push_str(&py_str(&e.evaluate(scope, functions)?)),
+                    }
+                }
+                Ok(Value::String(out))
+            }
+            Template::Block(nodes) => {
+                let mut out = String::new();
+                JinjaEval::new(scope, functions).render(nodes, &mut out).map_err(|error| TemplateError {
+                    language: Some(Language::Jinja),
+                    expression: "(template)".into(),
+                    error,
+                })?;
+                Ok(Value::String(out))
+            }
+        }
+    }
+}
+
+impl ValueTemplate {
+    /// Evaluate every string in the value (keys included).
+    pub fn evaluate(&self, scope: &dyn Scope, functions: &Functions) -> Result<Value, TemplateError> {
+        Ok(match self {
+            ValueTemplate::Literal(v) => v.clone(),
+            ValueTemplate::String(t) => t.evaluate(scope, functions)?,
+            ValueTemplate::Array(items) => {
+                Value::Array(items.iter().map(|i| i.evaluate(scope, functions)).collect::<Result<_, _>>()?)
+            }
+            ValueTemplate::Object(entries) => {
+                let mut map = Map::new();
+                for (k, v) in entries {
+                    map.insert(py_str(&k.evaluate(scope, functions)?), v.evaluate(scope, functions)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
