@@ -39,6 +39,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod diag;
+mod engine;
 mod expr;
 mod graph;
 mod inspect;
@@ -50,12 +51,16 @@ mod yaml;
 pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
 
 pub use diag::{Category, Diagnostic, Diagnostics, Location};
+pub use engine::{
+    ActionStatus, Command, ErrorEntry, Event, EventKind, Node, Rejected, RunId, RunRequest, State, Status,
+    Timestamp, step,
+};
 pub use expr::{
     Ast, CurrentTask, Expr, ExprError, ExprErrorKind, Functions, HostFn, Jinja, JinjaCall, JinjaNode,
     Language, MapScope, Piece, Pos, Scope, Template, TemplateError, ValueTemplate, Yaql, YaqlArg,
 };
 pub use graph::{
-    Count, EngineCommand, Graph, Items, JoinArity, Retry, Target, Task, TaskId, Transition, Workflow,
+    Count, Edge, EngineCommand, Graph, Items, JoinArity, Retry, Target, Task, TaskId, Transition, Workflow,
     compile, compile_with,
 };
 pub use inspect::{CompileOptions, inspect};

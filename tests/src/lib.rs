@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod conformance;
+
 /// One conformance case: a workflow, its scripted environment, and the expected trace.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Case {
@@ -12,11 +14,14 @@ pub struct Case {
     pub name: String,
     /// The workflow definition, verbatim.
     pub workflow: String,
-    /// Workflow input.
-    #[serde(default)]
-    pub input: Option<serde_json::Value>,
+    /// The scripted environment: input, outcomes, requests.
+    #[serde(flatten)]
+    pub script: conformance::Script,
     /// What the engine must produce.
     pub expected: Expected,
+    /// The expected trace, whole.
+    #[serde(skip)]
+    pub expected_trace: serde_json::Value,
 }
 
 /// The expected end of a case. Only the parts the current suites read are typed.
@@ -64,5 +69,22 @@ pub fn case_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// When the file cannot be read or is not a case.
 pub fn load_case(path: &Path) -> Result<Case, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let mut case: Case = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let whole: serde_json::Value =
+        serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    case.expected_trace = whole.get("expected").cloned().unwrap_or_default();
+    Ok(case)
+}
+
+/// The skip list: `tests/conformance-skips.txt`, one `case-name: reason` per line (`#`
+/// starts a comment). Every skip is a known gap and counts as a failure.
+#[must_use]
+pub fn skip_list() -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance-skips.txt");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(':').map(|(n, r)| (n.trim().to_owned(), r.trim().to_owned())))
+        .collect()
 }

@@ -20,6 +20,9 @@ pub(crate) fn ctx_value<'a>(
     name: Option<&str>,
     pos: Pos,
 ) -> Result<Val<'a>, ExprError> {
+    if !scope.context_set() {
+        return Err(err(ExprErrorKind::NoContext, pos, "The context is not set."));
+    }
     match name {
         None => Ok(Cow::Owned(Value::Object(scope.vars()))),
         Some(n) => scope

@@ -23,6 +23,11 @@ pub trait Scope {
     fn var(&self, name: &str) -> Option<&Value>;
     /// Every variable, merged, for `ctx()`.
     fn vars(&self) -> Map<String, Value>;
+    /// False when there is no context at all, so that every `ctx` read fails. Orquesta renders
+    /// the output of a workflow that ended before any task finished against no context.
+    fn context_set(&self) -> bool {
+        true
+    }
     /// The current task, when there is one.
     fn current_task(&self) -> Option<CurrentTask<'_>> {
         None

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{
-    Count, EngineCommand, Graph, Items, JoinArity, Retry, Target, Task, TaskId, Transition, Workflow,
+    Count, Edge, EngineCommand, Graph, Items, JoinArity, Retry, Target, Task, TaskId, Transition, Workflow,
 };
 use crate::diag::{Category, Diagnostic, Diagnostics};
 use crate::expr::{Template, ValueTemplate};
@@ -97,6 +97,8 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             input: t.input.as_ref().map(|i| value(&i.value)).transpose()?,
             transitions,
             inbound: Vec::new(),
+            edges: Vec::new(),
+            inbound_edges: Vec::new(),
             join: None,
             items: t
                 .with
@@ -127,6 +129,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         });
     }
     link(&mut tasks, spec)?;
+    edges(&mut tasks)?;
     let entry = match &options.start_tasks {
         Some(named) => named
             .iter()
@@ -177,6 +180,62 @@ fn link(tasks: &mut [Task], spec: &WorkflowSpec) -> Result<(), Diagnostic> {
             Join::Count(n) => JoinArity::Count(usize::try_from(n).unwrap_or(usize::MAX)),
         });
         task.inbound = edges;
+    }
+    Ok(())
+}
+
+/// Orquesta's edge view: `do: retry` becomes a retry policy (three retries while the
+/// transition's condition holds) instead of an edge; every other target is an edge, listed by
+/// target name with a key counting the edges between the same two tasks.
+fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
+    let names: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
+    let name_of = |t: Target| match t {
+        Target::Task(id) => names.get(id.index()).cloned().unwrap_or_default(),
+        Target::Command(c) => c.name().to_owned(),
+    };
+    let mut inbound: Vec<Vec<(TaskId, u32)>> = vec![Vec::new(); tasks.len()];
+    for (source, task) in tasks.iter_mut().enumerate() {
+        let mut list: Vec<(String, Target, usize)> = Vec::new();
+        for (i, tr) in task.transitions.iter().enumerate() {
+            for &target in &tr.targets {
+                if target == Target::Command(EngineCommand::Retry) {
+                    let when = match &tr.when {
+                        Some(w) => w.clone(),
+                        None => template("<% completed() %>")?,
+                    };
+                    task.retry = Some(Retry { when: Some(when), count: Count::Literal(3), delay: None });
+                    continue;
+                }
+                list.push((name_of(target), target, i));
+            }
+        }
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        task.edges = list
+            .into_iter()
+            .map(|(name, target, transition)| {
+                let key = seen.entry(name.clone()).or_insert(0);
+                let edge = Edge {
+                    target,
+                    key: *key,
+                    transition,
+                    id: format!("{name}__t{key}"),
+                    back: format!("{}__t{key}", task.name),
+                };
+                *key += 1;
+                edge
+            })
+            .collect();
+        for e in &task.edges {
+            if let Target::Task(t) = e.target {
+                if let Some(list) = inbound.get_mut(t.index()) {
+                    list.push((id(source)?, e.key));
+                }
+            }
+        }
+    }
+    for (task, list) in tasks.iter_mut().zip(inbound) {
+        task.inbound_edges = list;
     }
     Ok(())
 }

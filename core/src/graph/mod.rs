@@ -71,6 +71,10 @@ pub struct Task {
     pub retry: Option<Retry>,
     /// Delay before every non-retry execution.
     pub delay: Option<Count>,
+    /// Outbound edges in Orquesta's order: by target name, then definition order.
+    pub edges: Vec<Edge>,
+    /// Inbound edges: (source task, edge key), for join criteria.
+    pub inbound_edges: Vec<(TaskId, u32)>,
     /// A split task: reaching it through a transition starts a new route.
     pub split: bool,
     /// The task can reach itself.
@@ -97,6 +101,21 @@ pub struct Transition {
     pub targets: Vec<Target>,
 }
 
+/// One edge of the transition graph: a transition towards one of its targets.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// Where it leads.
+    pub target: Target,
+    /// Its number among the edges from this source to this target (definition order).
+    pub key: u32,
+    /// The transition it belongs to (index into [`Task::transitions`]).
+    pub transition: usize,
+    /// `<target>__t<key>`: how the source's record names this edge.
+    pub id: String,
+    /// `<source>__t<key>`: how the target's record names where it came from.
+    pub back: String,
+}
+
 /// Where a transition leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -107,7 +126,7 @@ pub enum Target {
 }
 
 /// The engine commands usable as `do` targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EngineCommand {
     /// Do nothing more on this path; not a remediation of a failure.
     Continue,
@@ -142,7 +161,7 @@ pub struct Retry {
 }
 
 /// A whole number written literally or as an expression.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Count {
     /// A literal.
     Literal(u64),
@@ -150,7 +169,29 @@ pub enum Count {
     Expr(Template),
 }
 
+impl EngineCommand {
+    /// The command's name as written in `do`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineCommand::Continue => "continue",
+            EngineCommand::Fail => "fail",
+            EngineCommand::Noop => "noop",
+            EngineCommand::Retry => "retry",
+        }
+    }
+}
+
 impl Workflow {
+    /// The name of a transition target.
+    #[must_use]
+    pub fn target_name(&self, target: Target) -> &str {
+        match target {
+            Target::Task(id) => self.task(id).map_or("", |t| t.name.as_str()),
+            Target::Command(c) => c.name(),
+        }
+    }
+
     /// The graph.
     #[must_use]
     pub fn graph(&self) -> &Graph {

@@ -1,0 +1,427 @@
+//! The workflow level: starting, status requests (pause, resume, cancel), the workflow state
+//! machine's reaction to task events, joins that can no longer be satisfied, output, rerun.
+
+use serde_json::{Map, Value};
+
+use super::Rejected;
+use super::scope::TaskScope;
+use super::state::{ErrorEntry, Node, Staged, State};
+use super::status::{Status, task_transition, workflow_transition};
+use super::transitions::{InboundStatus, has_barrier_next, has_next_tasks, inbound_status};
+use crate::expr::{Functions, ValueTemplate};
+use crate::graph::{TaskId, Workflow};
+
+/// A message for an expression that failed, naming the expression.
+pub(crate) fn expr_message(e: &crate::expr::TemplateError) -> String {
+    format!("Unable to evaluate expression '{}'. {}", e.expression, e.error.message)
+}
+
+fn task_name(wf: &Workflow, node: Node) -> String {
+    match node {
+        Node::Task(id) => wf.task(id).map(|t| t.name.clone()).unwrap_or_default(),
+        Node::Command(c) => c.name().to_owned(),
+    }
+}
+
+pub(crate) fn name_of(wf: &Workflow, node: Node) -> String {
+    task_name(wf, node)
+}
+
+/// Render `bindings` in order, each seeing the ones before it (inputs, vars, output).
+fn render_bindings(
+    wf: &Workflow,
+    state: &State,
+    base: &Map<String, Value>,
+    list: &[(String, Option<&ValueTemplate>, Option<Value>)],
+    context_set: bool,
+) -> (Map<String, Value>, Vec<String>) {
+    let mut rolling = base.clone();
+    let mut rendered = Map::new();
+    let mut errors = Vec::new();
+    for (name, template, given) in list {
+        let value = match (given, template) {
+            (Some(v), _) => ValueTemplate::compile(v)
+                .map_err(|e| e.first().map(expr_message).unwrap_or_default())
+                .and_then(|t| {
+                    let scope = ScopeOver { vars: &rolling, wf, state, set: context_set };
+                    t.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))
+                }),
+            (None, Some(t)) => {
+                let scope = ScopeOver { vars: &rolling, wf, state, set: context_set };
+                t.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))
+            }
+            (None, None) => Ok(Value::Null),
+        };
+        match value {
+            Ok(v) => {
+                rolling.insert(name.clone(), v.clone());
+                rendered.insert(name.clone(), v);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (rendered, errors)
+}
+
+/// A scope over one plain mapping (inputs, vars, output rendering).
+struct ScopeOver<'a> {
+    vars: &'a Map<String, Value>,
+    wf: &'a Workflow,
+    state: &'a State,
+    /// False for output rendering when no task execution is terminal: Orquesta then has no
+    /// context at all, and every `ctx` read fails.
+    set: bool,
+}
+
+impl crate::expr::Scope for ScopeOver<'_> {
+    fn var(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+    fn vars(&self) -> Map<String, Value> {
+        self.vars.clone()
+    }
+    fn context_set(&self) -> bool {
+        self.set
+    }
+    fn task_status(&self, name: &str) -> Option<String> {
+        let id = self.wf.task_id(name)?;
+        self.state.record(Node::Task(id), 0).map(|r| r.status.as_str().to_owned())
+    }
+}
+
+/// Create the state: render inputs then vars, stage the entry tasks, start running.
+pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
+    let mut state = State::default();
+    let g = wf.graph();
+    let inputs: Vec<(String, Option<&ValueTemplate>, Option<Value>)> = g
+        .input
+        .iter()
+        .map(|(name, default)| (name.clone(), default.as_ref(), input.get(name).cloned()))
+        .collect();
+    let (rendered_inputs, mut errors) = render_bindings(wf, &state, &Map::new(), &inputs, true);
+    let vars: Vec<(String, Option<&ValueTemplate>, Option<Value>)> =
+        g.vars.iter().map(|(name, t)| (name.clone(), Some(t), None)).collect();
+    let (rendered_vars, var_errors) = render_bindings(wf, &state, &rendered_inputs, &vars, true);
+    errors.extend(var_errors);
+    let mut init = rendered_inputs;
+    init.extend(rendered_vars);
+    if !errors.is_empty() {
+        for message in errors {
+            state.log_error(ErrorEntry { message, task: None, route: None, transition: None, result: None });
+        }
+        state.set_status(Status::Failed);
+        render_output(wf, &mut state);
+        return state;
+    }
+    state.contexts.push(init);
+    state.routes.push(Vec::new());
+    for &entry in &g.entry {
+        state.staged.push(new_staged(Node::Task(entry), 0, vec![0], Default::default(), true));
+    }
+    state.set_status(Status::Running);
+    render_output(wf, &mut state);
+    state
+}
+
+pub(crate) fn new_staged(
+    node: Node,
+    route: u32,
+    ctxs: Vec<usize>,
+    prev: std::collections::BTreeMap<String, usize>,
+    ready: bool,
+) -> Staged {
+    Staged {
+        node,
+        route,
+        ctxs,
+        prev,
+        ready,
+        retry_delay: None,
+        items: None,
+        results: Vec::new(),
+        completed: false,
+        run_on_fail: false,
+        offered: false,
+        offered_items: Default::default(),
+    }
+}
+
+/// With-items bookkeeping of a staged task: (active, incomplete) among its items.
+fn items_activity(state: &State, node: Node, route: u32) -> Option<(bool, bool)> {
+    let staged = state.staged.get(state.staged_index(node, route)?)?;
+    let items = staged.items.as_ref()?;
+    Some((items.iter().any(|s| s.is_active()), items.iter().any(|s| !s.is_completed())))
+}
+
+/// Push a workflow status request to the active tasks, then to the workflow.
+/// Returns false when the workflow machine refused it.
+pub(crate) fn request_status(wf: &Workflow, state: &mut State, status: Status) -> bool {
+    let current = state.status();
+    let event = format!("workflow_{}", status.as_str());
+    let active: Vec<usize> = state
+        .latest
+        .values()
+        .copied()
+        .filter(|i| state.sequence.get(*i).is_some_and(|r| r.status.is_active()))
+        .collect();
+    let pause_or_cancel =
+        matches!(status, Status::Pausing | Status::Paused | Status::Canceling | Status::Canceled);
+    for i in active {
+        let Some(record) = state.sequence.get(i) else { continue };
+        let (node, route, task_status) = (record.node, record.route, record.status);
+        let mut name = event.clone();
+        if pause_or_cancel {
+            if let Some((active, incomplete)) = items_activity(state, node, route) {
+                name += if active { "_task_active" } else { "_task_dormant" };
+                name += if incomplete { "_items_incomplete" } else { "_items_completed" };
+            }
+        }
+        if let Some(next) = task_transition(task_status, &name) {
+            if let Some(r) = state.sequence.get_mut(i) {
+                r.status = next;
+            }
+        }
+    }
+    let mut name = event;
+    if pause_or_cancel {
+        name += if state.has_active_tasks() { "_workflow_active" } else { "_workflow_dormant" };
+    }
+    if current == Status::Paused
+        && matches!(status, Status::Running | Status::Resuming)
+        && !state.has_active_tasks()
+        && !state.has_staged_tasks()
+        && !state.has_status(&[Status::Paused, Status::Pending])
+    {
+        name += "_workflow_completed";
+    }
+    if let Some(next) = workflow_transition(current, &name) {
+        state.set_status(next);
+    }
+    let _ = wf;
+    let updated = state.status();
+    if status == Status::Paused && current == Status::Pausing && updated == Status::Pausing {
+        return true;
+    }
+    if status == Status::Canceled && current == Status::Canceling && updated == Status::Canceling {
+        return true;
+    }
+    !(status != current && current == updated)
+}
+
+/// An operator request; a refused one leaves the state as it was.
+pub(crate) fn request(
+    wf: &Workflow,
+    state: &mut State,
+    status: Status,
+    what: &'static str,
+) -> Result<(), Rejected> {
+    if state.status().is_completed() {
+        // A completed workflow ignores pause, resume and cancel; rendering the output is the
+        // only work such a request can still trigger.
+        render_output(wf, state);
+        return Ok(());
+    }
+    let before = state.clone();
+    if !request_status(wf, state, status) {
+        let refused = Rejected::InvalidRequest { request: what, status: before.status() };
+        *state = before;
+        return Err(refused);
+    }
+    render_output(wf, state);
+    Ok(())
+}
+
+/// The workflow machine's reaction to a task's new status.
+pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u32, status: Status) {
+    let has_next = has_next_tasks(wf, state, node, route);
+    let mut event = format!("task_{}", status.as_str());
+    if status.is_abended() && (has_next || has_barrier_next(wf, state, node, route)) {
+        event = "task_remediated".into();
+    }
+    let conditional = [
+        "task_pending",
+        "task_paused",
+        "task_succeeded",
+        "task_failed",
+        "task_remediated",
+        "task_canceled",
+        "task_retrying",
+    ];
+    if conditional.contains(&event.as_str()) {
+        event += if state.has_active_tasks() { "_workflow_active" } else { "_workflow_dormant" };
+    }
+    if event.starts_with("task_succeeded") || event.starts_with("task_remediated") {
+        event += if state.has_status(&[Status::Canceling, Status::Canceled]) {
+            "_canceled"
+        } else if state.has_status(&[Status::Pausing, Status::Paused, Status::Pending]) {
+            "_paused"
+        } else if state.has_staged_tasks() || has_next {
+            "_incomplete"
+        } else {
+            "_completed"
+        };
+    }
+    // Orquesta stops here when the event has no entry for the current status (a workflow that
+    // already failed ignores later task events), so joins are checked only after a match.
+    let Some(next) = workflow_transition(state.status(), &event) else { return };
+    state.set_status(next);
+    if state.status().is_completed() {
+        fail_unreachable_joins(wf, state);
+    }
+}
+
+/// At completion, a join still waiting that can no longer be satisfied fails the workflow.
+fn fail_unreachable_joins(wf: &Workflow, state: &mut State) {
+    let waiting: Vec<(TaskId, u32)> = state
+        .staged
+        .iter()
+        .filter(|s| !s.ready)
+        .filter_map(|s| match s.node {
+            Node::Task(t) if wf.task(t).is_some_and(|t| t.join.is_some()) => Some((t, s.route)),
+            _ => None,
+        })
+        .collect();
+    for (task, route) in waiting {
+        if inbound_status(wf, state, task, route) == InboundStatus::NotSatisfied {
+            state.set_status(Status::Failed);
+            let name = task_name(wf, Node::Task(task));
+            state.log_error(ErrorEntry {
+                message: format!("UnreachableJoinError: The join task|route \"{name}|{route}\" is partially satisfied but unreachable."),
+                task: Some(name),
+                route: Some(route),
+                transition: None,
+                result: None,
+            });
+        }
+    }
+}
+
+/// The context the output sees: the terminal records' layers, in record order.
+fn terminal_context(state: &State) -> Map<String, Value> {
+    let mut ctx = Map::new();
+    let mut first = true;
+    for r in state.sequence.iter().filter(|r| r.term) {
+        let mut layers = r.ctxs.clone();
+        if !first {
+            if let Some(p) = layers.iter().position(|i| *i == 0) {
+                layers.remove(p);
+            }
+        }
+        first = false;
+        for (k, v) in state.merged(&layers) {
+            ctx.insert(k, v);
+        }
+    }
+    ctx
+}
+
+/// Render the output once the workflow has completed, unless rendered already.
+pub(crate) fn render_output(wf: &Workflow, state: &mut State) {
+    let status = state.status();
+    if !status.is_completed() || state.output.as_ref().is_some_and(|o| !o.is_empty()) {
+        return;
+    }
+    let list: Vec<(String, Option<&ValueTemplate>, Option<Value>)> =
+        wf.graph().output.iter().map(|(n, t)| (n.clone(), Some(t), None)).collect();
+    if list.is_empty() {
+        return;
+    }
+    let ctx = terminal_context(state);
+    let any_terminal = state.sequence.iter().any(|r| r.term);
+    let (outputs, errors) = render_bindings(wf, state, &ctx, &list, any_terminal);
+    if !outputs.is_empty() {
+        state.output = Some(outputs);
+    }
+    if !errors.is_empty() {
+        for message in errors {
+            state.log_error(ErrorEntry { message, task: None, route: None, transition: None, result: None });
+        }
+        if !matches!(status, Status::Timeout | Status::Abandoned | Status::Canceled) {
+            request_status(wf, state, Status::Failed);
+        }
+    }
+}
+
+/// Evaluate a template in a task instance's scope.
+pub(crate) fn scope<'a>(
+    wf: &'a Workflow,
+    state: &'a State,
+    layers: &'a [usize],
+    route: u32,
+) -> TaskScope<'a> {
+    TaskScope::new(state, wf, layers, route)
+}
+
+/// Rerun a completed workflow.
+pub(crate) fn rerun(
+    wf: &Workflow,
+    state: &mut State,
+    tasks: &[String],
+    reset_items: &[String],
+) -> Result<(), Rejected> {
+    if !state.status().is_completed() {
+        return Err(Rejected::InvalidRequest { request: "rerun", status: state.status() });
+    }
+    let candidates: Vec<(Node, u32)> = if tasks.is_empty() {
+        state.sequence.iter().filter(|r| r.term && r.status.is_abended()).map(|r| (r.node, r.route)).collect()
+    } else {
+        let mut out = Vec::new();
+        for name in tasks {
+            let id = wf.task_id(name).ok_or(Rejected::InvalidRequest {
+                request: "rerun an unknown task in",
+                status: state.status(),
+            })?;
+            let routes: Vec<u32> =
+                state.latest.keys().filter(|(n, _)| *n == Node::Task(id)).map(|(_, r)| *r).collect();
+            if routes.is_empty() {
+                return Err(Rejected::InvalidRequest {
+                    request: "rerun a task that never ran in",
+                    status: state.status(),
+                });
+            }
+            out.extend(routes.into_iter().map(|r| (Node::Task(id), r)));
+        }
+        out
+    };
+    let mut sorted = candidates;
+    sorted.sort_by(|a, b| task_name(wf, a.0).cmp(&task_name(wf, b.0)).then(a.1.cmp(&b.1)));
+    sorted.dedup();
+    for (node, route) in sorted {
+        let reset = reset_items.contains(&task_name(wf, node));
+        rerun_task(wf, state, node, route, reset);
+    }
+    for r in state.sequence.iter_mut().filter(|r| r.term && r.next.values().any(|v| *v)) {
+        r.term = false;
+    }
+    state.output = None;
+    state.announced = false;
+    state.set_status(Status::Resuming);
+    Ok(())
+}
+
+fn rerun_task(wf: &Workflow, state: &mut State, node: Node, route: u32, reset_items: bool) {
+    let Some(idx) = state.record_index(node, route) else { return };
+    let Some(record) = state.sequence.get_mut(idx) else { return };
+    record.term = false;
+    let (ctxs, prev) = (record.ctxs.clone(), record.prev.clone());
+    if let Some(i) = state.staged_index(node, route) {
+        state.staged[i].completed = false;
+    }
+    let name = task_name(wf, node);
+    state.errors.retain(|e| e.task.as_deref() != Some(name.as_str()));
+    let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
+    if has_items {
+        if let Some(i) = state.staged_index(node, route) {
+            if let Some(items) = state.staged[i].items.as_mut() {
+                for s in items.iter_mut() {
+                    if reset_items || s.is_abended() {
+                        *s = Status::Unset;
+                    }
+                }
+            }
+        }
+    } else {
+        super::report::add_record(wf, state, node, route, ctxs.clone(), prev.clone()).ok();
+        state.staged.push(new_staged(node, route, ctxs, prev, true));
+    }
+}

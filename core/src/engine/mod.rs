@@ -1,0 +1,245 @@
+//! The sans-IO engine: [`step`] takes the state and one event, and returns the commands the
+//! runtime must carry out.
+//!
+//! # The driver loop
+//!
+//! 1. [`State::start`] the workflow with its input (events may not precede it).
+//! 2. Send [`EventKind::Dispatch`]: the engine renders every task instance that is ready and
+//!    answers with a [`Command::StartRun`] per action execution (one per item for with-items).
+//! 3. For each run, report [`EventKind::Run`] with `running`, then with its outcome.
+//! 4. Requests ([`EventKind::Pause`], `Resume`, `Cancel`, `Rerun`) may arrive at any point.
+//! 5. After a batch of reports, dispatch again. The workflow has ended when
+//!    [`State::status`] is completed and no run is outstanding; [`Command::Finished`] says so.
+//!
+//! Dispatch is a separate event, not a side effect of every report, because Orquesta renders
+//! the next tasks once per batch: a join that becomes ready mid-batch sees every arrival of the
+//! batch, a pause requested between batches starts nothing, and a rendering failure offers
+//! nothing at all. A runtime that handles one event at a time dispatches after each.
+//!
+//! Every event is either accepted, or rejected with a [`Rejected`] that says what was expected;
+//! a rejected event leaves the state exactly as it was.
+
+mod dispatch;
+mod flow;
+mod report;
+mod scope;
+mod state;
+mod status;
+mod transitions;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use state::{ErrorEntry, Node, State};
+pub use status::Status;
+
+use crate::graph::Workflow;
+
+/// Milliseconds since an epoch of the runtime's choosing; the engine only compares them.
+pub type Timestamp = u64;
+
+/// The identifier of one action execution, from a counter in the state.
+pub type RunId = u64;
+
+/// What an action execution reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionStatus {
+    /// It started.
+    Running,
+    /// It finished successfully.
+    Succeeded,
+    /// It failed.
+    Failed,
+    /// It ran out of time.
+    Timeout,
+    /// Its runner gave up on it.
+    Abandoned,
+    /// It was canceled.
+    Canceled,
+    /// It waits for an answer (an approval); the workflow pauses.
+    Pending,
+    /// It paused (a sub-workflow).
+    Paused,
+}
+
+impl ActionStatus {
+    pub(crate) fn status(self) -> Status {
+        match self {
+            ActionStatus::Running => Status::Running,
+            ActionStatus::Succeeded => Status::Succeeded,
+            ActionStatus::Failed => Status::Failed,
+            ActionStatus::Timeout => Status::Timeout,
+            ActionStatus::Abandoned => Status::Abandoned,
+            ActionStatus::Canceled => Status::Canceled,
+            ActionStatus::Pending => Status::Pending,
+            ActionStatus::Paused => Status::Paused,
+        }
+    }
+}
+
+/// An event: a fact, with the time it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// An event at a time.
+    #[must_use]
+    pub fn new(at: Timestamp, kind: EventKind) -> Self {
+        Event { at, kind }
+    }
+}
+
+/// The kinds of event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The runtime asks for the executions that are ready.
+    Dispatch,
+    /// An execution reported a status (with its result).
+    Run {
+        /// Which execution.
+        run: RunId,
+        /// What it reported.
+        status: ActionStatus,
+        /// Its result (`null` when it has none).
+        #[serde(default)]
+        result: Value,
+    },
+    /// Pause the workflow: no new executions; paused once active ones finish.
+    Pause,
+    /// Resume a paused workflow.
+    Resume,
+    /// Cancel the workflow: no new executions; canceled once active ones finish.
+    Cancel,
+    /// Run a completed workflow again from failed (or named) tasks.
+    Rerun {
+        /// Tasks to re-run; empty means every failed task that ended the workflow.
+        #[serde(default)]
+        tasks: Vec<String>,
+        /// With-items tasks whose items all run again (otherwise only failed items).
+        #[serde(default)]
+        reset_items: Vec<String>,
+    },
+}
+
+/// An action execution the runtime must start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// Its identifier, for the reports.
+    pub run: RunId,
+    /// The task's name.
+    pub task: String,
+    /// The route (0 is the main line).
+    pub route: u32,
+    /// With-items: the item's index.
+    pub item: Option<usize>,
+    /// The rendered action reference; `None` for an action-less task.
+    pub action: Option<String>,
+    /// The rendered input; `None` when the task declares none.
+    pub input: Option<Value>,
+    /// Seconds to wait before starting it.
+    pub delay: u64,
+    /// A with-items task whose item list is empty: nothing to run, report it succeeded.
+    pub empty_items: bool,
+}
+
+/// What the engine asks the runtime to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Start an action execution.
+    StartRun(RunRequest),
+    /// The workflow completed with this status and output.
+    Finished {
+        /// The final status.
+        status: Status,
+        /// The rendered output, if any.
+        output: Option<Map<String, Value>>,
+    },
+}
+
+/// Why an event was not accepted. The state is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejected {
+    /// No execution with this id was ever offered.
+    #[error("no run {run} was offered; expected the id of a StartRun command")]
+    UnknownRun {
+        /// The id that arrived.
+        run: RunId,
+    },
+    /// The execution already reported a final status.
+    #[error("run {run} already finished as {status}; expected no further report for it")]
+    RunFinished {
+        /// The execution.
+        run: RunId,
+        /// Its final status.
+        status: Status,
+    },
+    /// The request is not valid in the workflow's current status.
+    #[error("cannot {request} a workflow that is {status}")]
+    InvalidRequest {
+        /// What was asked.
+        request: &'static str,
+        /// The workflow's status.
+        status: Status,
+    },
+}
+
+/// Process one event: update the state, return the commands to carry out.
+///
+/// # Errors
+/// [`Rejected`] when the event does not fit the state; the state is then unchanged.
+pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec<Command>, Rejected> {
+    let mut commands = Vec::new();
+    match &event.kind {
+        EventKind::Dispatch => commands = dispatch::dispatch(workflow, state),
+        EventKind::Run { run, status, result } => {
+            report::on_run(workflow, state, *run, *status, result)?;
+            flow::render_output(workflow, state);
+        }
+        EventKind::Pause => flow::request(workflow, state, Status::Paused, "pause")?,
+        EventKind::Resume => flow::request(workflow, state, Status::Resuming, "resume")?,
+        EventKind::Cancel => flow::request(workflow, state, Status::Canceled, "cancel")?,
+        EventKind::Rerun { tasks, reset_items } => flow::rerun(workflow, state, tasks, reset_items)?,
+    }
+    if state.status().is_completed() && !state.announced {
+        state.announced = true;
+        commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
+    }
+    Ok(commands)
+}
+
+impl State {
+    /// Start a workflow: render its input and vars and stage its entry tasks.
+    #[must_use]
+    pub fn start(workflow: &Workflow, input: &Map<String, Value>) -> (State, Vec<Command>) {
+        let mut state = flow::start(workflow, input);
+        let mut commands = Vec::new();
+        if state.status().is_completed() {
+            state.announced = true;
+            commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
+        }
+        (state, commands)
+    }
+
+    /// The status of each task's most recent execution, by `task` (route 0) or
+    /// `task__r<route>`. Engine commands are not listed.
+    #[must_use]
+    pub fn task_statuses(&self, workflow: &Workflow) -> std::collections::BTreeMap<String, Status> {
+        self.latest
+            .iter()
+            .filter_map(|((node, route), i)| {
+                let Node::Task(id) = node else { return None };
+                let name = workflow.task(*id)?.name.clone();
+                let key = if *route == 0 { name } else { format!("{name}__r{route}") };
+                Some((key, self.sequence.get(*i)?.status))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,339 @@
+//! Reports from the runtime: a run started, finished or was held. This is Orquesta's
+//! `update_task_state`: records, with-items bookkeeping, the error log, the task state
+//! machine, retries, transitions, the workflow's reaction, and engine commands.
+
+use serde_json::Value;
+
+use super::flow::{expr_message, name_of, request_status, task_event};
+use super::state::{ErrorEntry, Node, Record, RetryState, State};
+use super::status::{Status, task_transition};
+use super::transitions::follow;
+use super::{ActionStatus, Rejected, RunId};
+use crate::expr::{CurrentTask, Functions};
+use crate::graph::{Count, EngineCommand, TaskId, Workflow};
+
+/// What happened to a task instance.
+#[derive(Debug, Clone)]
+pub(crate) enum TaskEvent<'v> {
+    /// An action (or one item's action) reported a status.
+    Action { status: Status, result: &'v Value, item: Option<usize> },
+    /// An engine command: `continue`, `noop`, `fail`.
+    Command(EngineCommand),
+    /// Run the task again.
+    Retry,
+}
+
+/// A report for a run.
+pub(crate) fn on_run(
+    wf: &Workflow,
+    state: &mut State,
+    run: RunId,
+    status: ActionStatus,
+    result: &Value,
+) -> Result<(), Rejected> {
+    let info = *state.runs.get(&run).ok_or(Rejected::UnknownRun { run })?;
+    let status = status.status();
+    if status.is_completed() {
+        state.runs.remove(&run);
+    } else if let Some(r) = state.runs.get_mut(&run) {
+        r.started = true;
+    }
+    if let Some(i) = state.staged_index(Node::Task(info.task), info.route) {
+        match info.item {
+            Some(item) => {
+                state.staged[i].offered_items.remove(&item);
+            }
+            None => state.staged[i].offered = false,
+        }
+    }
+    let event = TaskEvent::Action { status, result, item: info.item };
+    if let Err(message) = update(wf, state, Node::Task(info.task), info.route, &event) {
+        state.log_error(ErrorEntry {
+            message,
+            task: Some(name_of(wf, Node::Task(info.task))),
+            route: Some(info.route),
+            transition: None,
+            result: None,
+        });
+        if !state.status().is_completed() {
+            request_status(wf, state, Status::Failed);
+        }
+    }
+    Ok(())
+}
+
+fn evaluate_int(
+    wf: &Workflow,
+    state: &State,
+    count: &Count,
+    ctxs: &[usize],
+    route: u32,
+    what: &str,
+    task: &str,
+) -> Result<i64, String> {
+    match count {
+        Count::Literal(n) => Ok(i64::try_from(*n).unwrap_or(i64::MAX)),
+        Count::Expr(t) => {
+            let scope = super::flow::scope(wf, state, ctxs, route);
+            let v = t.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))?;
+            v.as_i64()
+                .filter(|_| !v.is_boolean())
+                .ok_or_else(|| format!("ValueError: The retry {what} for task \"{task}\" is not an integer."))
+        }
+    }
+}
+
+/// Append a record for a new execution of a task instance.
+pub(crate) fn add_record(
+    wf: &Workflow,
+    state: &mut State,
+    node: Node,
+    route: u32,
+    ctxs: Vec<usize>,
+    prev: std::collections::BTreeMap<String, usize>,
+) -> Result<usize, String> {
+    let retry = match node {
+        Node::Task(id) => match wf.task(id).and_then(|t| t.retry.as_ref()) {
+            Some(r) => {
+                let name = name_of(wf, node);
+                let delay = match &r.delay {
+                    Some(d) => evaluate_int(wf, state, d, &ctxs, route, "delay", &name)?,
+                    None => 0,
+                };
+                let count = evaluate_int(wf, state, &r.count, &ctxs, route, "count", &name)?;
+                Some(RetryState { count, delay, tally: 0 })
+            }
+            None => None,
+        },
+        Node::Command(_) => None,
+    };
+    state.sequence.push(Record {
+        node,
+        route,
+        ctxs,
+        prev,
+        next: Default::default(),
+        status: Status::Unset,
+        term: false,
+        retry,
+    });
+    let idx = state.sequence.len() - 1;
+    state.latest.insert((node, route), idx);
+    Ok(idx)
+}
+
+/// The event name the task state machine sees.
+fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> String {
+    match event {
+        TaskEvent::Command(EngineCommand::Fail) => "task_fail_requested".into(),
+        TaskEvent::Command(EngineCommand::Noop) => "task_noop_requested".into(),
+        TaskEvent::Command(_) => "task_continue_requested".into(),
+        TaskEvent::Retry => "task_retry_requested".into(),
+        TaskEvent::Action { status, item: None, .. } => format!("action_{}", status.as_str()),
+        TaskEvent::Action { status, item: Some(item), .. } => {
+            let mut name = format!("action_{}", status.as_str());
+            let qualified = matches!(
+                status,
+                Status::Resuming
+                    | Status::Pending
+                    | Status::Paused
+                    | Status::Succeeded
+                    | Status::Failed
+                    | Status::Timeout
+                    | Status::Abandoned
+                    | Status::Canceled
+            );
+            let items = state.staged_index(node, route).and_then(|i| state.staged[i].items.clone());
+            if let (true, Some(items)) = (qualified, items) {
+                let others: Vec<Status> =
+                    items.iter().enumerate().filter(|(i, _)| i != item).map(|(_, s)| *s).collect();
+                let active = others.iter().any(|s| s.is_active());
+                name += if active { "_task_active" } else { "_task_dormant" };
+                let suffix =
+                    if !active && others.iter().any(|s| matches!(s, Status::Pending | Status::Paused)) {
+                        "_items_paused"
+                    } else if !active && others.contains(&Status::Canceled) {
+                        "_items_canceled"
+                    } else if !active && others.iter().any(|s| s.is_abended()) {
+                        "_items_failed"
+                    } else if others.iter().any(|s| !s.is_completed()) {
+                        "_items_incomplete"
+                    } else {
+                        "_items_completed"
+                    };
+                name += suffix;
+            }
+            name
+        }
+    }
+}
+
+fn event_status(event: &TaskEvent<'_>) -> Option<Status> {
+    match event {
+        TaskEvent::Action { status, .. } => Some(*status),
+        TaskEvent::Command(EngineCommand::Fail) => Some(Status::Failed),
+        TaskEvent::Command(_) => Some(Status::Succeeded),
+        TaskEvent::Retry => Some(Status::Retrying),
+    }
+}
+
+/// Orquesta's `update_task_state`. An `Err` aborts the report (bad retry count or delay, or
+/// a retry condition that fails): the caller logs it and fails the workflow.
+pub(crate) fn update(
+    wf: &Workflow,
+    state: &mut State,
+    node: Node,
+    route: u32,
+    event: &TaskEvent<'_>,
+) -> Result<(), String> {
+    let staged = state.staged_index(node, route);
+    let mut idx = state.record_index(node, route);
+    let status = event_status(event);
+    let (ctxs, prev) = match staged.and_then(|i| state.staged.get(i)) {
+        Some(s) => (s.ctxs.clone(), s.prev.clone()),
+        None => (Vec::new(), Default::default()),
+    };
+    if staged.is_none() && idx.is_none() {
+        return Err(format!("InvalidTaskStateEntry: {}", name_of(wf, node)));
+    }
+    if idx.is_none() || matches!(node, Node::Command(_)) {
+        idx = Some(add_record(wf, state, node, route, ctxs.clone(), prev.clone())?);
+    }
+    let mut idx = idx.unwrap_or_default();
+    let completed_before = state.sequence.get(idx).is_some_and(|r| r.status.is_completed());
+    if completed_before && status.is_some_and(Status::is_starting) && staged.is_some() {
+        idx = add_record(wf, state, node, route, ctxs, prev)?;
+    }
+    let has_items_entry = staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items.is_some());
+    if status.is_some() && staged.is_some() && !has_items_entry {
+        state.remove_staged(node, route);
+    }
+    if let TaskEvent::Action { status, result, item: Some(item) } = event {
+        if let Some(s) = state.staged_index(node, route).and_then(|i| state.staged.get_mut(i)) {
+            if let Some(slot) = s.items.as_mut().and_then(|items| items.get_mut(*item)) {
+                *slot = *status;
+            }
+            if *status != Status::Running {
+                if let Some(slot) = s.results.get_mut(*item) {
+                    *slot = (*result).clone();
+                }
+            }
+        }
+    }
+    if status == Some(Status::Failed) {
+        let result = match event {
+            TaskEvent::Action { result, .. } => Some((*result).clone()),
+            _ => None,
+        };
+        state.log_error(ErrorEntry {
+            message: "Execution failed. See result for details.".into(),
+            task: Some(name_of(wf, node)),
+            route: None,
+            transition: None,
+            result: result.filter(|r| !r.is_null()),
+        });
+    }
+    let name = event_name(state, node, route, event);
+    let old = state.sequence.get(idx).map_or(Status::Unset, |r| r.status);
+    let new = task_transition(old, &name).unwrap_or(old);
+    if let Some(r) = state.sequence.get_mut(idx) {
+        r.status = new;
+    }
+    if new == Status::Retrying {
+        retry_stage(state, node, route, idx);
+    }
+    let mut result_value = Value::Null;
+    if new.is_completed() {
+        result_value = finish_staged(wf, state, node, route, new, event);
+        if state.status().is_active() && should_retry(wf, state, node, route, idx, &result_value)? {
+            return update(wf, state, node, route, &TaskEvent::Retry);
+        }
+    }
+    let mut commands = Vec::new();
+    if new.is_completed() && new != old {
+        if let Node::Task(id) = node {
+            commands = follow(wf, state, idx, id, route, &result_value);
+        }
+    }
+    task_event(wf, state, node, route, new);
+    for (cmd_node, cmd_route) in commands {
+        if let Node::Command(c) = cmd_node {
+            update(wf, state, cmd_node, cmd_route, &TaskEvent::Command(c))?;
+        }
+    }
+    if state.status().is_completed() {
+        if let Some(r) = state.sequence.get_mut(idx) {
+            r.term = true;
+        }
+    }
+    Ok(())
+}
+
+fn retry_stage(state: &mut State, node: Node, route: u32, idx: usize) {
+    let Some(record) = state.sequence.get_mut(idx) else { return };
+    let delay = record.retry.as_mut().map(|r| {
+        r.tally += 1;
+        r.delay
+    });
+    let (ctxs, prev) = (record.ctxs.clone(), record.prev.clone());
+    state.remove_staged(node, route);
+    let mut s = super::flow::new_staged(node, route, ctxs, prev, true);
+    s.retry_delay = Some(delay.unwrap_or(0));
+    state.staged.push(s);
+}
+
+/// Unstage a completed task (keeping a failed with-items task for a rerun) and return its
+/// result: the action's, or the with-items list.
+fn finish_staged(
+    wf: &Workflow,
+    state: &mut State,
+    node: Node,
+    route: u32,
+    new: Status,
+    event: &TaskEvent<'_>,
+) -> Value {
+    let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
+    let accumulated =
+        state.staged_index(node, route).and_then(|i| state.staged.get(i)).map(|s| s.results.clone());
+    if has_items && new.is_abended() {
+        if let Some(i) = state.staged_index(node, route) {
+            state.staged[i].completed = true;
+        }
+    } else {
+        state.remove_staged(node, route);
+    }
+    match event {
+        TaskEvent::Action { item: Some(_), .. } => Value::Array(accumulated.unwrap_or_default()),
+        TaskEvent::Action { result, .. } if has_items => match result {
+            Value::Null => Value::Array(Vec::new()),
+            other => (*other).clone(),
+        },
+        TaskEvent::Action { result, .. } => (*result).clone(),
+        _ => Value::Null,
+    }
+}
+
+fn should_retry(
+    wf: &Workflow,
+    state: &State,
+    node: Node,
+    route: u32,
+    idx: usize,
+    result: &Value,
+) -> Result<bool, String> {
+    let Some(record) = state.sequence.get(idx) else { return Ok(false) };
+    let Some(retry) = &record.retry else { return Ok(false) };
+    if retry.tally >= retry.count {
+        return Ok(false);
+    }
+    let id: TaskId = match node {
+        Node::Task(id) => id,
+        Node::Command(_) => return Ok(false),
+    };
+    let when = wf.task(id).and_then(|t| t.retry.as_ref()).and_then(|r| r.when.as_ref());
+    let Some(when) = when else { return Ok(record.status.is_abended()) };
+    let mut scope = super::flow::scope(wf, state, &record.ctxs, route);
+    scope.task = Some(CurrentTask { status: record.status.as_str(), result });
+    let v = when.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))?;
+    Ok(crate::expr::truthy(&v))
+}

@@ -1,0 +1,203 @@
+//! The state of one workflow run: plain data, ordered collections only, so two equal states
+//! serialize to the same bytes.
+//!
+//! Its shape follows Orquesta's conductor, because Orquesta's observable behaviour depends on
+//! it: context *layers* (a task sees the merge of its list of layers), *staged* task
+//! instances (waiting for a join, ready to run, or retrying), task *records* (one per
+//! execution, the latest per task and route indexed), *routes* (the path of split transitions
+//! a branch took), and an error log that ignores duplicates.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::status::Status;
+use crate::graph::{EngineCommand, TaskId};
+
+/// A task of the graph or an engine command, as staged and recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Node {
+    /// A task.
+    Task(TaskId),
+    /// An engine command (`continue`, `fail`, `noop`).
+    Command(EngineCommand),
+}
+
+/// Retry bookkeeping of a task record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RetryState {
+    pub(crate) count: i64,
+    pub(crate) delay: i64,
+    pub(crate) tally: i64,
+}
+
+/// One execution of a task on a route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub(crate) node: Node,
+    pub(crate) route: u32,
+    /// Context layers the execution started with.
+    pub(crate) ctxs: Vec<usize>,
+    /// Where it came from: back reference id -> record index.
+    pub(crate) prev: BTreeMap<String, usize>,
+    /// Outcome of each outbound edge, by edge id.
+    pub(crate) next: BTreeMap<String, bool>,
+    pub(crate) status: Status,
+    /// The workflow's output is built from terminal records.
+    pub(crate) term: bool,
+    pub(crate) retry: Option<RetryState>,
+}
+
+/// A task instance waiting to run, or running its items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Staged {
+    pub(crate) node: Node,
+    pub(crate) route: u32,
+    pub(crate) ctxs: Vec<usize>,
+    pub(crate) prev: BTreeMap<String, usize>,
+    pub(crate) ready: bool,
+    /// Set when staged for a retry: the delay to apply.
+    pub(crate) retry_delay: Option<i64>,
+    /// With-items: each item's status.
+    pub(crate) items: Option<Vec<Status>>,
+    /// With-items: each item's latest result.
+    pub(crate) results: Vec<Value>,
+    /// A failed with-items task kept for a rerun.
+    pub(crate) completed: bool,
+    /// Staged alongside a `fail` command: still offered after the workflow failed.
+    pub(crate) run_on_fail: bool,
+    /// Offered to the runtime and not yet reported (whole task, or these items).
+    pub(crate) offered: bool,
+    pub(crate) offered_items: BTreeSet<usize>,
+}
+
+/// An entry of the error log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEntry {
+    /// What happened.
+    pub message: String,
+    /// The task concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Its route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<u32>,
+    /// The transition concerned (`<target>__t<n>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition: Option<String>,
+    /// For a failed execution: its result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+}
+
+/// An execution offered to the runtime and not finished yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Run {
+    pub(crate) task: TaskId,
+    pub(crate) route: u32,
+    pub(crate) item: Option<usize>,
+    pub(crate) started: bool,
+}
+
+/// The state of one workflow run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct State {
+    pub(crate) status: Option<Status>,
+    pub(crate) contexts: Vec<Map<String, Value>>,
+    pub(crate) routes: Vec<Vec<String>>,
+    pub(crate) sequence: Vec<Record>,
+    pub(crate) latest: BTreeMap<(Node, u32), usize>,
+    pub(crate) staged: Vec<Staged>,
+    pub(crate) errors: Vec<ErrorEntry>,
+    pub(crate) output: Option<Map<String, Value>>,
+    pub(crate) runs: BTreeMap<u64, Run>,
+    pub(crate) next_run: u64,
+    /// The completion was reported with a `Finished` command.
+    pub(crate) announced: bool,
+}
+
+impl State {
+    /// The workflow's status (`null` before it starts).
+    #[must_use]
+    pub fn status(&self) -> Status {
+        self.status.unwrap_or(Status::Unset)
+    }
+
+    pub(crate) fn set_status(&mut self, s: Status) {
+        self.status = Some(s);
+    }
+
+    /// The rendered output, once the workflow has completed and rendered it.
+    #[must_use]
+    pub fn output(&self) -> Option<&Map<String, Value>> {
+        self.output.as_ref()
+    }
+
+    /// The error log.
+    #[must_use]
+    pub fn errors(&self) -> &[ErrorEntry] {
+        &self.errors
+    }
+
+    /// Append to the error log unless the same entry is already there.
+    pub(crate) fn log_error(&mut self, entry: ErrorEntry) {
+        if !self.errors.contains(&entry) {
+            self.errors.push(entry);
+        }
+    }
+
+    pub(crate) fn record(&self, node: Node, route: u32) -> Option<&Record> {
+        self.latest.get(&(node, route)).and_then(|i| self.sequence.get(*i))
+    }
+
+    pub(crate) fn record_index(&self, node: Node, route: u32) -> Option<usize> {
+        self.latest.get(&(node, route)).copied()
+    }
+
+    pub(crate) fn staged_index(&self, node: Node, route: u32) -> Option<usize> {
+        self.staged.iter().position(|s| s.node == node && s.route == route)
+    }
+
+    /// Latest records only (what Orquesta's "last occurrence" queries see).
+    pub(crate) fn latest_records(&self) -> impl Iterator<Item = &Record> {
+        self.latest.values().filter_map(|i| self.sequence.get(*i))
+    }
+
+    pub(crate) fn has_active_tasks(&self) -> bool {
+        self.latest_records().any(|r| r.status.is_active())
+    }
+
+    pub(crate) fn has_status(&self, wanted: &[Status]) -> bool {
+        self.latest_records().any(|r| wanted.contains(&r.status))
+    }
+
+    /// Staged instances that are ready and not kept only for a rerun.
+    pub(crate) fn has_staged_tasks(&self) -> bool {
+        self.staged.iter().any(|s| s.ready && !s.completed)
+    }
+
+    /// Remove a staged instance unless some of its items are still running.
+    pub(crate) fn remove_staged(&mut self, node: Node, route: u32) {
+        if let Some(i) = self.staged_index(node, route) {
+            let running =
+                self.staged[i].items.as_ref().is_some_and(|items| items.iter().any(|s| s.is_active()));
+            if !running {
+                self.staged.remove(i);
+            }
+        }
+    }
+
+    /// Merge context layers, later layers winning.
+    pub(crate) fn merged(&self, layers: &[usize]) -> Map<String, Value> {
+        let mut out = Map::new();
+        for i in layers {
+            if let Some(layer) = self.contexts.get(*i) {
+                for (k, v) in layer {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,444 @@
+//! Task and workflow statuses, and the state machines that move them.
+//!
+//! The transition tables are Orquesta's, transcribed entry for entry: an event name such as
+//! `action_succeeded_task_dormant_items_completed` carries the facts a transition depends on,
+//! and a status moves only where the table has an entry for the event. Keeping the table's
+//! shape (rather than re-deriving it) is what makes pause, cancel and with-items behave exactly
+//! as in Orquesta.
+
+use serde::{Deserialize, Serialize};
+
+/// The status of a task execution or of the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing has happened yet.
+    #[serde(rename = "null")]
+    Unset,
+    /// Requested.
+    Requested,
+    /// Scheduled.
+    Scheduled,
+    /// Delayed.
+    Delayed,
+    /// Running.
+    Running,
+    /// Held waiting for an answer (an approval).
+    Pending,
+    /// Pause requested; waiting for active work to finish.
+    Pausing,
+    /// Paused.
+    Paused,
+    /// Resume requested.
+    Resuming,
+    /// Finished successfully.
+    Succeeded,
+    /// Finished with a failure.
+    Failed,
+    /// Timed out.
+    Timeout,
+    /// Abandoned by its runner.
+    Abandoned,
+    /// Waiting to run again.
+    Retrying,
+    /// Cancel requested; waiting for active work to finish.
+    Canceling,
+    /// Canceled.
+    Canceled,
+}
+
+impl Status {
+    /// The name Orquesta uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Unset => "null",
+            Status::Requested => "requested",
+            Status::Scheduled => "scheduled",
+            Status::Delayed => "delayed",
+            Status::Running => "running",
+            Status::Pending => "pending",
+            Status::Pausing => "pausing",
+            Status::Paused => "paused",
+            Status::Resuming => "resuming",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::Timeout => "timeout",
+            Status::Abandoned => "abandoned",
+            Status::Retrying => "retrying",
+            Status::Canceling => "canceling",
+            Status::Canceled => "canceled",
+        }
+    }
+
+    /// Doing work now (`requested` through `running`, `resuming`, `pausing`, `canceling`).
+    #[must_use]
+    pub fn is_active(self) -> bool {
+        use Status::*;
+        matches!(self, Requested | Scheduled | Delayed | Running | Resuming | Pausing | Canceling)
+    }
+
+    /// A workflow in one of these statuses may start new work.
+    #[must_use]
+    pub fn is_running(self) -> bool {
+        use Status::*;
+        matches!(self, Requested | Scheduled | Delayed | Running | Resuming | Retrying)
+    }
+
+    /// Finished: `succeeded`, `failed`, `timeout`, `abandoned`, `canceled`.
+    #[must_use]
+    pub fn is_completed(self) -> bool {
+        use Status::*;
+        matches!(self, Succeeded | Failed | Timeout | Abandoned | Canceled)
+    }
+
+    /// Finished badly: `failed`, `timeout`, `abandoned`.
+    #[must_use]
+    pub fn is_abended(self) -> bool {
+        matches!(self, Status::Failed | Status::Timeout | Status::Abandoned)
+    }
+
+    /// A first status of an execution (a new pass through a task starts with one of these).
+    #[must_use]
+    pub(crate) fn is_starting(self) -> bool {
+        use Status::*;
+        matches!(self, Requested | Scheduled | Delayed | Running | Pending)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Orquesta's task state machine: the status an event moves a task to, if any.
+pub(crate) fn task_transition(current: Status, event: &str) -> Option<Status> {
+    use Status::*;
+    let ev = event;
+    let starts = |s: &str| ev.starts_with(s);
+    match current {
+        Unset => match ev {
+            "action_requested" => Some(Requested),
+            "action_scheduled" => Some(Scheduled),
+            "action_delayed" => Some(Delayed),
+            "action_running" => Some(Running),
+            "action_pending" => Some(Pending),
+            "task_continue_requested" | "task_noop_requested" => Some(Succeeded),
+            "task_fail_requested" => Some(Failed),
+            _ => None,
+        },
+        Requested | Scheduled | Delayed => match ev {
+            "action_requested" => None,
+            "action_scheduled" if current != Scheduled => Some(Scheduled),
+            "action_delayed" if current != Delayed => Some(Delayed),
+            "action_running" => Some(Running),
+            "action_pending" => Some(Pending),
+            "action_pausing" => Some(Pausing),
+            "action_paused" => Some(Paused),
+            "action_canceling" => Some(Canceling),
+            "action_canceled" => Some(Canceled),
+            "action_failed" => Some(Failed),
+            "action_timeout" => Some(Timeout),
+            "action_abandoned" => Some(Abandoned),
+            _ => None,
+        },
+        Running => running_transition(ev),
+        Pending => match ev {
+            "action_canceled" => Some(Canceled),
+            "action_failed" | "action_timeout" | "action_abandoned" => Some(Failed),
+            "action_succeeded" => Some(Succeeded),
+            _ => None,
+        },
+        Pausing => {
+            if ev == "action_resuming" {
+                return Some(Resuming);
+            }
+            if ev == "action_canceling" {
+                return Some(Canceling);
+            }
+            if ev == "action_paused" {
+                return Some(Paused);
+            }
+            if matches!(ev, "action_failed" | "action_timeout" | "action_abandoned") {
+                return Some(Failed);
+            }
+            if ev == "action_canceled" || starts("action_canceled_task_dormant") {
+                return Some(Canceled);
+            }
+            dormant_items(ev, Paused, Paused)
+        }
+        Paused => match ev {
+            "action_running" => Some(Running),
+            "action_resuming" => Some(Resuming),
+            "action_canceling" => Some(Canceling),
+            "action_canceled" => Some(Canceled),
+            _ => None,
+        },
+        Resuming => match ev {
+            "action_running" => Some(Running),
+            "action_canceling" => Some(Canceling),
+            "action_canceled" => Some(Canceled),
+            _ => None,
+        },
+        Retrying => match ev {
+            "action_running" => Some(Running),
+            "action_canceling" => Some(Canceling),
+            "action_canceled" | "workflow_canceling" | "workflow_canceled" => Some(Canceled),
+            _ => None,
+        },
+        Canceling => canceling_transition(ev),
+        Canceled => None,
+        Succeeded | Failed => (ev == "task_retry_requested").then_some(Retrying),
+        Timeout | Abandoned => None,
+    }
+}
+
+/// Outcomes of a with-items item event once no item is active (`..._task_dormant_items_*`).
+/// `succeeded_incomplete` is what a success leaves when other items have not run.
+fn dormant_items(ev: &str, paused: Status, succeeded_incomplete: Status) -> Option<Status> {
+    use Status::*;
+    let (head, tail) = ev.split_once("_task_dormant_items_")?;
+    let after = match tail {
+        "paused" => None,
+        "canceled" => Some(Canceled),
+        "failed" => Some(Failed),
+        "incomplete" | "completed" => None,
+        _ => return None,
+    };
+    match head {
+        "action_pending" | "action_paused" => Some(after.unwrap_or(paused)),
+        "action_failed" | "action_timeout" | "action_abandoned" => {
+            Some(if tail == "canceled" { Canceled } else { Failed })
+        }
+        "action_canceled" => Some(Canceled),
+        "action_succeeded" => Some(match tail {
+            "paused" => Paused,
+            "canceled" => Canceled,
+            "failed" => Failed,
+            "incomplete" => succeeded_incomplete,
+            _ => Succeeded,
+        }),
+        _ => None,
+    }
+}
+
+fn running_transition(ev: &str) -> Option<Status> {
+    use Status::*;
+    Some(match ev {
+        "action_running" => Running,
+        "action_pending" => Pending,
+        "action_pending_task_active_items_incomplete" | "action_paused_task_active_items_incomplete" => {
+            Pausing
+        }
+        "action_pausing" => Pausing,
+        "action_paused" => Paused,
+        "action_canceling" => Canceling,
+        "action_canceled" => Canceled,
+        "action_canceled_task_active_items_incomplete" => Canceling,
+        "action_failed" | "action_timeout" | "action_abandoned" => Failed,
+        "action_succeeded" => Succeeded,
+        "action_succeeded_task_active_items_incomplete" => Running,
+        "workflow_pausing_task_active_items_incomplete" | "workflow_paused_task_active_items_incomplete" => {
+            Pausing
+        }
+        "workflow_pausing_task_dormant_items_incomplete"
+        | "workflow_paused_task_dormant_items_incomplete" => Paused,
+        "workflow_canceling_task_active_items_incomplete"
+        | "workflow_canceled_task_active_items_incomplete" => Canceling,
+        "workflow_canceling_task_dormant_items_incomplete"
+        | "workflow_canceled_task_dormant_items_incomplete" => Canceled,
+        other if other.starts_with("action_canceled_task_dormant") => Canceled,
+        other => return dormant_items(other, Paused, Running),
+    })
+}
+
+fn canceling_transition(ev: &str) -> Option<Status> {
+    use Status::*;
+    match ev {
+        "action_paused" | "action_canceled" => Some(Canceled),
+        "action_failed" | "action_timeout" | "action_abandoned" => Some(Failed),
+        "action_succeeded_task_dormant_items_completed" => Some(Succeeded),
+        other if other.contains("_task_dormant_items_") => Some(Canceled),
+        _ => None,
+    }
+}
+
+/// Orquesta's workflow state machine: the status an event moves the workflow to, if any.
+pub(crate) fn workflow_transition(current: Status, event: &str) -> Option<Status> {
+    use Status::*;
+    let ev = event;
+    let pause_or_cancel = |active: Status, dormant: Status, kind: &str| -> Option<Status> {
+        match ev.strip_prefix(kind)? {
+            "_workflow_active" => Some(active),
+            "_workflow_dormant" => Some(dormant),
+            _ => None,
+        }
+    };
+    let wf_requests = |allow_pause_active: bool| -> Option<Status> {
+        if allow_pause_active {
+            if let Some(s) = pause_or_cancel(Pausing, Paused, "workflow_pausing")
+                .or_else(|| pause_or_cancel(Pausing, Paused, "workflow_paused"))
+            {
+                return Some(s);
+            }
+            if let Some(s) = pause_or_cancel(Canceling, Canceled, "workflow_canceling")
+                .or_else(|| pause_or_cancel(Canceling, Canceled, "workflow_canceled"))
+            {
+                return Some(s);
+            }
+        }
+        (ev == "workflow_failed").then_some(Failed)
+    };
+    match current {
+        Unset => match ev {
+            "workflow_requested" => Some(Requested),
+            "workflow_scheduled" => Some(Scheduled),
+            "workflow_delayed" => Some(Delayed),
+            "workflow_running" => Some(Running),
+            "workflow_failed" => Some(Failed),
+            _ => None,
+        },
+        Requested | Scheduled | Delayed => match ev {
+            "workflow_scheduled" if current != Scheduled => Some(Scheduled),
+            "workflow_delayed" if current != Delayed => Some(Delayed),
+            "workflow_running" => Some(Running),
+            "workflow_pausing_workflow_dormant" | "workflow_paused_workflow_dormant" => Some(Paused),
+            "workflow_canceling_workflow_dormant" | "workflow_canceled_workflow_dormant" => Some(Canceled),
+            "workflow_failed" => Some(Failed),
+            _ => None,
+        },
+        Running => wf_requests(true)
+            .or_else(|| (ev == "workflow_succeeded").then_some(Succeeded))
+            .or_else(|| running_task_event(ev)),
+        Pausing => wf_requests(true).or_else(|| match ev {
+            "workflow_running" => Some(Running),
+            "workflow_resuming" => Some(Resuming),
+            _ => pausing_task_event(ev),
+        }),
+        Paused => match ev {
+            "workflow_running" | "workflow_resuming" => {
+                Some(if ev == "workflow_running" { Running } else { Resuming })
+            }
+            "workflow_running_workflow_completed" | "workflow_resuming_workflow_completed" => Some(Succeeded),
+            "workflow_canceling_workflow_dormant" | "workflow_canceled_workflow_dormant" => Some(Canceled),
+            "workflow_failed" => Some(Failed),
+            "task_running" | "task_resuming" => Some(Running),
+            _ => None,
+        },
+        Resuming => wf_requests(true).or_else(|| match ev {
+            "workflow_running" | "task_running" => Some(Running),
+            _ => resuming_task_event(ev),
+        }),
+        Canceling => {
+            if let Some(s) = pause_or_cancel(Canceling, Canceled, "workflow_canceling")
+                .or_else(|| pause_or_cancel(Canceling, Canceled, "workflow_canceled"))
+            {
+                return Some(s);
+            }
+            if ev == "workflow_failed" {
+                return Some(Failed);
+            }
+            if ev.starts_with("task_")
+                && (ev.ends_with("_workflow_active") || ev.contains("_workflow_active_"))
+            {
+                return Some(Canceling);
+            }
+            if ev.starts_with("task_")
+                && (ev.ends_with("_workflow_dormant") || ev.contains("_workflow_dormant_"))
+            {
+                return Some(Canceled);
+            }
+            None
+        }
+        Succeeded => (ev == "workflow_failed").then_some(Failed),
+        Canceled | Failed | Timeout | Abandoned | Pending | Retrying => None,
+    }
+}
+
+/// `task_*` events while the workflow runs.
+fn running_task_event(ev: &str) -> Option<Status> {
+    use Status::*;
+    Some(match ev {
+        "task_pending_workflow_active" => Pausing,
+        "task_pending_workflow_dormant" => Paused,
+        "task_pausing" | "task_paused_workflow_active" => Running,
+        "task_paused_workflow_dormant" => Paused,
+        "task_failed_workflow_active" | "task_failed_workflow_dormant" => Failed,
+        "task_canceling" | "task_canceled_workflow_active" => Canceling,
+        "task_canceled_workflow_dormant" => Canceled,
+        other => {
+            return succeeded_like(
+                other,
+                [Running, Running, Pausing, Canceling],
+                [Running, Succeeded, Paused, Canceled],
+            );
+        }
+    })
+}
+
+fn pausing_task_event(ev: &str) -> Option<Status> {
+    use Status::*;
+    Some(match ev {
+        "task_pending_workflow_active" | "task_paused_workflow_active" => Pausing,
+        "task_pending_workflow_dormant" | "task_paused_workflow_dormant" => Paused,
+        "task_failed_workflow_active" | "task_failed_workflow_dormant" => Failed,
+        "task_canceling" | "task_canceled_workflow_active" => Canceling,
+        "task_canceled_workflow_dormant" => Canceled,
+        "task_retrying_workflow_active" => Pausing,
+        "task_retrying_workflow_dormant" => Paused,
+        other if other.starts_with("task_succeeded") => {
+            return succeeded_like(
+                other,
+                [Pausing, Pausing, Pausing, Pausing],
+                [Paused, Paused, Paused, Canceled],
+            );
+        }
+        other => {
+            return succeeded_like(
+                other,
+                [Pausing, Pausing, Pausing, Canceling],
+                [Paused, Paused, Paused, Canceled],
+            );
+        }
+    })
+}
+
+fn resuming_task_event(ev: &str) -> Option<Status> {
+    use Status::*;
+    Some(match ev {
+        "task_pending_workflow_active" => Pausing,
+        "task_pending_workflow_dormant" => Paused,
+        "task_failed_workflow_active" | "task_failed_workflow_dormant" => Failed,
+        "task_canceling" | "task_canceled_workflow_active" => Canceling,
+        "task_canceled_workflow_dormant" => Canceled,
+        other => {
+            let active =
+                ["incomplete", "completed"].iter().any(|t| other.ends_with(&format!("_workflow_active_{t}")));
+            if active {
+                return Some(Running);
+            }
+            if other.contains("_workflow_active_") {
+                return None;
+            }
+            return succeeded_like(
+                other,
+                [Running, Running, Running, Running],
+                [Running, Succeeded, Paused, Canceled],
+            );
+        }
+    })
+}
+
+/// `task_succeeded_*` and `task_remediated_*`: by `_workflow_{active,dormant}_{incomplete,
+/// completed,paused,canceled}`; `active` and `dormant` list the results in that order.
+fn succeeded_like(ev: &str, active: [Status; 4], dormant: [Status; 4]) -> Option<Status> {
+    let rest = ev.strip_prefix("task_succeeded_").or_else(|| ev.strip_prefix("task_remediated_"))?;
+    let (which, tail) = if let Some(t) = rest.strip_prefix("workflow_active_") {
+        (active, t)
+    } else {
+        (dormant, rest.strip_prefix("workflow_dormant_")?)
+    };
+    let i = ["incomplete", "completed", "paused", "canceled"].iter().position(|t| *t == tail)?;
+    which.get(i).copied()
+}
