@@ -166,6 +166,12 @@ pub(crate) fn call<'a>(name: &str, mut args: Vec<Val<'a>>, pos: Pos) -> R<'a> {
             own(Value::from(n))
         }
         ("list", _) => own(Value::Array(values(args))),
+        ("set", n) if n != 1 => own(Value::Array(values(args).into_iter().fold(Vec::new(), |mut acc, x| {
+            if !acc.iter().any(|y| py_eq(y, &x)) {
+                acc.push(x);
+            }
+            acc
+        }))),
         ("toList" | "set" | "reverse" | "distinct" | "flatten", 1) => {
             let items = values(elements(args.remove(0), pos)?);
             own(Value::Array(match name {

@@ -284,14 +284,26 @@ pub(crate) fn call<'a>(
     if let Some(v) = orquesta_fns::eager(ev, name, &values, &named, pos)? {
         return Ok(v);
     }
-    if let Some(v) = std_fns::call(name, values.clone(), pos)? {
+    // Built-ins take precedence over host functions, so a workflow means the same thing in
+    // every embedding.
+    if !BUILTINS.contains(&name) {
+        if let Some(host) = ev.functions.get(name) {
+            let owned: Vec<Value> = values.into_iter().map(Cow::into_owned).collect();
+            return host(&owned)
+                .map(Cow::Owned)
+                .map_err(|m| err(ExprErrorKind::Host, pos, format!("{name}(): {m}")));
+        }
+    }
+    let given = values.len();
+    if let Some(v) = std_fns::call(name, values, pos)? {
         return Ok(v);
     }
-    if let Some(host) = ev.functions.get(name) {
-        let owned: Vec<Value> = values.into_iter().map(Cow::into_owned).collect();
-        return host(&owned)
-            .map(Cow::Owned)
-            .map_err(|m| err(ExprErrorKind::Host, pos, format!("{name}(): {m}")));
+    if BUILTINS.contains(&name) {
+        return Err(err(
+            ExprErrorKind::InvalidArgument,
+            pos,
+            format!("{name}() does not take these arguments ({given} given)"),
+        ));
     }
     let hint = crate::spec::keys_closest(name, BUILTINS.iter().copied())
         .map(|c| format!("; did you mean {c}()?"))
