@@ -36,6 +36,13 @@ fn succeeded() -> String {
 }
 
 impl Outcome {
+    /// The status and result this outcome reports first.
+    #[must_use]
+    pub fn reported(&self) -> (ActionStatus, Value) {
+        let (status, result, _) = self.parts();
+        (action_status(&status), result)
+    }
+
     fn parts(&self) -> (String, Value, Option<Outcome>) {
         match self {
             Outcome::Short(s) => (s.clone(), Value::Null, None),

@@ -17,7 +17,8 @@ pub struct Case {
     /// The scripted environment: input, outcomes, requests.
     #[serde(flatten)]
     pub script: conformance::Script,
-    /// What the engine must produce.
+    /// What the engine must produce (absent for golden-transcript workflows).
+    #[serde(default)]
     pub expected: Expected,
     /// The expected trace, whole.
     #[serde(skip)]
@@ -25,9 +26,10 @@ pub struct Case {
 }
 
 /// The expected end of a case. Only the parts the current suites read are typed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Expected {
     /// Final status, or `invalid` for a rejected workflow.
+    #[serde(default)]
     pub status: String,
     /// For `invalid`: the inspection errors; otherwise the error count.
     #[serde(default)]

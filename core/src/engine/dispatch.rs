@@ -79,11 +79,15 @@ fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
             None => state.staged[i].offered = true,
         }
     }
+    let node = Node::Task(o.task);
+    let passes = state.passes.get(&(node, o.route)).copied().unwrap_or(0);
+    let current = state.record(node, o.route).is_some_and(|r| !r.status.is_completed());
     Command::StartRun(RunRequest {
         run,
-        task: name_of(wf, Node::Task(o.task)),
+        task: name_of(wf, node),
         route: o.route,
         item: o.item,
+        iteration: if current { passes } else { passes + 1 },
         action: o.action,
         input: o.input,
         delay: o.delay,

@@ -139,6 +139,9 @@ pub struct RunRequest {
     pub route: u32,
     /// With-items: the item's index.
     pub item: Option<usize>,
+    /// Which pass through this task (on this route) the run belongs to, from 1: a loop's
+    /// iteration count. Retries and items of one pass share it.
+    pub iteration: usize,
     /// The rendered action reference; `None` for an action-less task.
     pub action: Option<String>,
     /// The rendered input; `None` when the task declares none.
@@ -174,12 +177,10 @@ pub enum Rejected {
         run: RunId,
     },
     /// The execution already reported a final status.
-    #[error("run {run} already finished as {status}; expected no further report for it")]
+    #[error("run {run} already finished; expected no further report for it")]
     RunFinished {
         /// The execution.
         run: RunId,
-        /// Its final status.
-        status: Status,
     },
     /// The request is not valid in the workflow's current status.
     #[error("cannot {request} a workflow that is {status}")]
@@ -243,3 +244,6 @@ impl State {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

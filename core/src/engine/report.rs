@@ -31,7 +31,12 @@ pub(crate) fn on_run(
     status: ActionStatus,
     result: &Value,
 ) -> Result<(), Rejected> {
-    let info = *state.runs.get(&run).ok_or(Rejected::UnknownRun { run })?;
+    let info = match state.runs.get(&run) {
+        Some(info) => *info,
+        // Ids come from a counter: an id below it that is no longer outstanding has finished.
+        None if run < state.next_run => return Err(Rejected::RunFinished { run }),
+        None => return Err(Rejected::UnknownRun { run }),
+    };
     let status = status.status();
     if status.is_completed() {
         state.runs.remove(&run);
@@ -119,6 +124,7 @@ pub(crate) fn add_record(
     });
     let idx = state.sequence.len() - 1;
     state.latest.insert((node, route), idx);
+    *state.passes.entry((node, route)).or_insert(0) += 1;
     Ok(idx)
 }
 

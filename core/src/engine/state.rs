@@ -107,7 +107,11 @@ pub struct State {
     pub(crate) contexts: Vec<Map<String, Value>>,
     pub(crate) routes: Vec<Vec<String>>,
     pub(crate) sequence: Vec<Record>,
+    #[serde(with = "pairs")]
     pub(crate) latest: BTreeMap<(Node, u32), usize>,
+    /// Executions recorded per task instance: the iteration count of loops.
+    #[serde(with = "pairs")]
+    pub(crate) passes: BTreeMap<(Node, u32), usize>,
     pub(crate) staged: Vec<Staged>,
     pub(crate) errors: Vec<ErrorEntry>,
     pub(crate) output: Option<Map<String, Value>>,
@@ -118,6 +122,11 @@ pub struct State {
 }
 
 impl State {
+    /// Executions offered and not finished: (run id, task id, route, item).
+    pub fn running(&self) -> impl Iterator<Item = (u64, TaskId, u32, Option<usize>)> + '_ {
+        self.runs.iter().map(|(id, r)| (*id, r.task, r.route, r.item))
+    }
+
     /// The workflow's status (`null` before it starts).
     #[must_use]
     pub fn status(&self) -> Status {
@@ -199,5 +208,27 @@ impl State {
             }
         }
         out
+    }
+}
+
+/// JSON object keys are strings, so a map keyed by (node, route) is written as an ordered
+/// list of `[key, value]` pairs.
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Node;
+
+    type Latest = BTreeMap<(Node, u32), usize>;
+
+    pub(super) fn serialize<S: Serializer>(map: &Latest, s: S) -> Result<S::Ok, S::Error> {
+        let list: Vec<(&(Node, u32), &usize)> = map.iter().collect();
+        list.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Latest, D::Error> {
+        let list: Vec<((Node, u32), usize)> = Vec::deserialize(d)?;
+        Ok(list.into_iter().collect())
     }
 }

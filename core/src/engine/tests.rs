@@ -1,0 +1,279 @@
+//! Engine transitions, one behaviour per test, and the answers to events that do not fit.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::graph::{Workflow, compile};
+
+struct H {
+    wf: Workflow,
+    state: State,
+}
+
+impl H {
+    fn new(text: &str, input: Value) -> H {
+        let wf = compile(text).expect("valid workflow");
+        let input = input.as_object().cloned().unwrap_or_default();
+        let (state, _) = State::start(&wf, &input);
+        H { wf, state }
+    }
+
+    fn send(&mut self, kind: EventKind) -> Result<Vec<Command>, Rejected> {
+        step(&self.wf, &mut self.state, &Event::new(0, kind))
+    }
+
+    fn dispatch(&mut self) -> Vec<RunRequest> {
+        self.send(EventKind::Dispatch)
+            .expect("dispatch is always accepted")
+            .into_iter()
+            .filter_map(|c| if let Command::StartRun(r) = c { Some(r) } else { None })
+            .collect()
+    }
+
+    fn report(&mut self, run: RunId, status: ActionStatus, result: Value) -> Vec<Command> {
+        self.send(EventKind::Run { run, status, result }).expect("report accepted")
+    }
+
+    /// Start and finish a run.
+    fn finish(&mut self, run: RunId, status: ActionStatus, result: Value) -> Vec<Command> {
+        self.report(run, ActionStatus::Running, Value::Null);
+        self.report(run, status, result)
+    }
+
+    fn names(runs: &[RunRequest]) -> Vec<&str> {
+        runs.iter().map(|r| r.task.as_str()).collect()
+    }
+}
+
+const SEQ: &str = "
+version: 1.0
+input: [name]
+output:
+  - greeting: <% ctx(greeting) %>
+tasks:
+  one:
+    action: core.echo message=<% ctx(name) %>
+    next:
+      - when: <% succeeded() %>
+        publish: greeting=<% result() %>
+        do: two
+      - when: <% failed() %>
+        do: recover
+  two:
+    action: core.noop
+  recover:
+    action: core.noop
+";
+
+#[test]
+fn start_offers_the_entry_task_rendered() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    assert_eq!(h.state.status(), Status::Running);
+    let runs = h.dispatch();
+    assert_eq!(H::names(&runs), ["one"]);
+    assert_eq!(runs[0].action.as_deref(), Some("core.echo"));
+    assert_eq!(runs[0].input, Some(json!({"message": "Ada"})));
+    // Offered once: a second dispatch before any report offers nothing new.
+    assert!(h.dispatch().is_empty());
+}
+
+#[test]
+fn success_follows_the_transition_and_publishes() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    let one = h.dispatch()[0].run;
+    h.finish(one, ActionStatus::Succeeded, json!("hi Ada"));
+    let runs = h.dispatch();
+    assert_eq!(H::names(&runs), ["two"]);
+    let done = h.finish(runs[0].run, ActionStatus::Succeeded, Value::Null);
+    assert_eq!(h.state.status(), Status::Succeeded);
+    let mut want = serde_json::Map::new();
+    want.insert("greeting".into(), json!("hi Ada"));
+    assert_eq!(done, vec![Command::Finished { status: Status::Succeeded, output: Some(want) }]);
+}
+
+#[test]
+fn a_handled_failure_is_remediated() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    let one = h.dispatch()[0].run;
+    h.finish(one, ActionStatus::Failed, json!({"error": "boom"}));
+    assert_eq!(h.state.status(), Status::Running);
+    assert_eq!(H::names(&h.dispatch()), ["recover"]);
+    assert_eq!(h.state.errors().len(), 1, "the failed execution is logged");
+}
+
+#[test]
+fn an_unhandled_failure_fails_fast_but_in_flight_work_finishes() {
+    let text = "tasks:\n  a:\n    next: [{do: [b, c]}]\n  b:\n    action: core.noop\n    next: [{do: d}]\n  c:\n    action: core.noop\n  d:\n    action: core.noop\n";
+    let mut h = H::new(text, json!({}));
+    let a = h.dispatch()[0].run;
+    h.finish(a, ActionStatus::Succeeded, Value::Null);
+    let runs = h.dispatch();
+    assert_eq!(H::names(&runs), ["b", "c"]);
+    h.report(runs[0].run, ActionStatus::Running, Value::Null);
+    h.report(runs[1].run, ActionStatus::Running, Value::Null);
+    h.report(runs[1].run, ActionStatus::Failed, Value::Null);
+    assert_eq!(h.state.status(), Status::Failed);
+    h.report(runs[0].run, ActionStatus::Succeeded, Value::Null);
+    assert!(h.dispatch().is_empty(), "nothing new starts after fail-fast");
+    let statuses = h.state.task_statuses(&h.wf);
+    assert_eq!(statuses.get("b"), Some(&Status::Succeeded));
+}
+
+#[test]
+fn unknown_and_finished_runs_are_rejected_without_change() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    let one = h.dispatch()[0].run;
+    let before = h.state.clone();
+    assert_eq!(
+        h.send(EventKind::Run { run: 99, status: ActionStatus::Succeeded, result: Value::Null }),
+        Err(Rejected::UnknownRun { run: 99 })
+    );
+    assert_eq!(h.state, before);
+    h.finish(one, ActionStatus::Succeeded, Value::Null);
+    let before = h.state.clone();
+    let again = h.send(EventKind::Run { run: one, status: ActionStatus::Succeeded, result: Value::Null });
+    assert_eq!(again, Err(Rejected::RunFinished { run: one }));
+    assert_eq!(h.state, before);
+    assert!(again.unwrap_err().to_string().contains("already finished"));
+}
+
+#[test]
+fn pause_waits_for_active_work_and_resume_continues() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    let one = h.dispatch()[0].run;
+    h.report(one, ActionStatus::Running, Value::Null);
+    h.send(EventKind::Pause).expect("pause accepted");
+    assert_eq!(h.state.status(), Status::Pausing);
+    h.report(one, ActionStatus::Succeeded, Value::Null);
+    assert_eq!(h.state.status(), Status::Paused);
+    assert!(h.dispatch().is_empty(), "a paused workflow starts nothing");
+    h.send(EventKind::Resume).expect("resume accepted");
+    assert_eq!(h.state.status(), Status::Resuming);
+    let runs = h.dispatch();
+    assert_eq!(H::names(&runs), ["two"]);
+    h.report(runs[0].run, ActionStatus::Running, Value::Null);
+    assert_eq!(h.state.status(), Status::Running);
+}
+
+#[test]
+fn resuming_a_running_workflow_is_refused_without_change() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    let before = h.state.clone();
+    assert_eq!(
+        h.send(EventKind::Resume),
+        Err(Rejected::InvalidRequest { request: "resume", status: Status::Running })
+    );
+    assert_eq!(h.state, before);
+}
+
+#[test]
+fn cancel_ends_an_idle_workflow_at_once() {
+    let mut h = H::new(SEQ, json!({"name": "Ada"}));
+    let commands = h.send(EventKind::Cancel).expect("cancel accepted");
+    assert_eq!(h.state.status(), Status::Canceled);
+    assert!(matches!(commands.as_slice(), [Command::Finished { status: Status::Canceled, .. }]));
+    assert!(h.dispatch().is_empty());
+}
+
+#[test]
+fn a_counter_loop_runs_until_its_condition_fails() {
+    let text = "
+vars: [{n: 0}]
+output: [{n: <% ctx(n) %>}]
+tasks:
+  init:
+    next: [{do: tick}]
+  tick:
+    action: core.noop
+    next:
+      - when: <% ctx(n) < 4 %>
+        publish: [{n: <% ctx(n) + 1 %>}]
+        do: tick
+";
+    let mut h = H::new(text, json!({}));
+    let mut offered = 0;
+    loop {
+        let runs = h.dispatch();
+        if runs.is_empty() {
+            break;
+        }
+        for r in runs {
+            offered += 1;
+            h.finish(r.run, ActionStatus::Succeeded, Value::Null);
+        }
+    }
+    assert_eq!(offered, 1 + 5, "init once, tick for n = 0..=4");
+    assert_eq!(h.state.status(), Status::Succeeded);
+    assert_eq!(h.state.output().and_then(|o| o.get("n")), Some(&json!(4)));
+}
+
+#[test]
+fn a_join_waits_for_every_inbound_branch() {
+    let text = "tasks:\n  s:\n    next: [{do: [l, r]}]\n  l:\n    action: core.noop\n    next: [{do: j}]\n  r:\n    action: core.noop\n    next: [{do: j}]\n  j:\n    join: all\n    action: core.noop\n";
+    let mut h = H::new(text, json!({}));
+    let s = h.dispatch()[0].run;
+    h.finish(s, ActionStatus::Succeeded, Value::Null);
+    let runs = h.dispatch();
+    h.finish(runs[0].run, ActionStatus::Succeeded, Value::Null);
+    assert!(h.dispatch().is_empty(), "one branch is not enough");
+    h.finish(runs[1].run, ActionStatus::Succeeded, Value::Null);
+    assert_eq!(H::names(&h.dispatch()), ["j"]);
+}
+
+#[test]
+fn retry_offers_the_task_again_with_its_delay_then_gives_up() {
+    let text = "tasks:\n  t:\n    action: core.noop\n    retry: {count: 2, delay: 5}\n";
+    let mut h = H::new(text, json!({}));
+    let mut delays = Vec::new();
+    loop {
+        let runs = h.dispatch();
+        let Some(r) = runs.first() else { break };
+        delays.push(r.delay);
+        h.finish(r.run, ActionStatus::Failed, Value::Null);
+    }
+    assert_eq!(delays, [0, 5, 5]);
+    assert_eq!(h.state.status(), Status::Failed);
+}
+
+#[test]
+fn with_items_honours_concurrency_and_collects_results() {
+    let text = "tasks:\n  t:\n    with: {items: '<% [1, 2, 3] %>', concurrency: 2}\n    action: core.echo message=<% item() %>\n    next: [{publish: [{all: <% result() %>}], do: after}]\n  after:\n    action: core.echo message=<% ctx(all) %>\n";
+    let mut h = H::new(text, json!({}));
+    let first = h.dispatch();
+    assert_eq!(first.iter().map(|r| r.item).collect::<Vec<_>>(), [Some(0), Some(1)]);
+    for r in &first {
+        h.finish(r.run, ActionStatus::Succeeded, json!(r.item.unwrap_or(0) * 10));
+    }
+    let second = h.dispatch();
+    assert_eq!(second.iter().map(|r| r.item).collect::<Vec<_>>(), [Some(2)]);
+    h.finish(second[0].run, ActionStatus::Succeeded, json!(20));
+    let after = h.dispatch();
+    assert_eq!(after[0].input, Some(json!({"message": [0, 10, 20]})));
+}
+
+#[test]
+fn a_rendering_error_fails_the_workflow_and_offers_nothing() {
+    let text = "tasks:\n  a:\n    next: [{do: [b, c]}]\n  b:\n    action: core.echo message=<% ctx(nope) %>\n  c:\n    action: core.noop\n";
+    let mut h = H::new(text.replace("ctx(nope)", "1 / 0").as_str(), json!({}));
+    let a = h.dispatch()[0].run;
+    h.finish(a, ActionStatus::Succeeded, Value::Null);
+    assert!(h.dispatch().is_empty());
+    assert_eq!(h.state.status(), Status::Failed);
+    assert_eq!(h.state.errors().len(), 1);
+}
+
+#[test]
+fn state_serializes_and_continues_identically() {
+    let mut a = H::new(SEQ, json!({"name": "Ada"}));
+    let one = a.dispatch()[0].run;
+    a.report(one, ActionStatus::Running, Value::Null);
+    let bytes = serde_json::to_string(&a.state).expect("serializes");
+    let restored: State = serde_json::from_str(&bytes).expect("deserializes");
+    assert_eq!(restored, a.state);
+    let mut b = H { wf: a.wf.clone(), state: restored };
+    let ca = a.report(one, ActionStatus::Succeeded, json!("x"));
+    let cb = b.report(one, ActionStatus::Succeeded, json!("x"));
+    assert_eq!(ca, cb);
+    assert_eq!(a.dispatch(), b.dispatch());
+    assert_eq!(serde_json::to_string(&a.state).ok(), serde_json::to_string(&b.state).ok());
+}
