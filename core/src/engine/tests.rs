@@ -86,7 +86,7 @@ fn success_follows_the_transition_and_publishes() {
     assert_eq!(H::names(&runs), ["two"]);
     let done = h.finish(runs[0].run, ActionStatus::Succeeded, Value::Null);
     assert_eq!(h.state.status(), Status::Succeeded);
-    let mut want = serde_json::Map::new();
+    let mut want = Map::new();
     want.insert("greeting".into(), json!("hi Ada"));
     assert_eq!(done, vec![Command::Finished { status: Status::Succeeded, output: Some(want) }]);
 }
