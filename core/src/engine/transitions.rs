@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::flow::{expr_message, name_of, new_staged, request_status};
+use super::flow::{expr_message, new_staged, request_status};
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
 use crate::expr::{CurrentTask, Functions, truthy as value_truthy};
@@ -110,127 +110,166 @@ fn next_route(wf: &Workflow, state: &mut State, target: Target, back: &str, rout
     u32::try_from(state.routes.len() - 1).unwrap_or(u32::MAX)
 }
 
-/// Evaluate every edge of a completed task and stage what its taken edges lead to.
-/// Returns the engine commands to run next (in order).
-pub(crate) fn follow(
-    wf: &Workflow,
-    state: &mut State,
-    record_idx: usize,
-    id: TaskId,
+/// The completed task whose edges are being followed.
+struct Source<'a> {
+    task: &'a crate::graph::Task,
+    record: usize,
+    ctxs: Vec<usize>,
+    status: Status,
     route: u32,
-    result: &Value,
-) -> Vec<(Node, u32)> {
-    let Some(task) = wf.task(id) else { return Vec::new() };
-    let (ctxs, status) = match state.sequence.get(record_idx) {
-        Some(r) => (r.ctxs.clone(), r.status),
-        None => return Vec::new(),
-    };
-    if task.edges.is_empty() {
-        if let Some(r) = state.sequence.get_mut(record_idx) {
-            r.term = true;
-        }
+    result: &'a Value,
+}
+
+impl Source<'_> {
+    fn error(&self, state: &mut State, message: String, edge: &crate::graph::Edge) {
+        state.log_error(ErrorEntry {
+            message,
+            task: Some(self.task.name.clone()),
+            route: Some(self.route),
+            transition: Some(edge.id.clone()),
+            result: None,
+        });
     }
-    let mut commands = Vec::new();
-    let mut manual_fail = false;
-    let mut ready_next = Vec::new();
-    let fns = Functions::new();
-    for edge in &task.edges {
-        let transition = task.transitions.get(edge.transition);
-        let current = CurrentTask { status: status.as_str(), result };
-        let taken = match transition.and_then(|t| t.when.as_ref()) {
-            None => Ok(true),
-            Some(when) => {
-                let mut scope = super::flow::scope(wf, state, &ctxs, route);
-                scope.task = Some(current);
-                when.evaluate(&scope, &fns).map(|v| value_truthy(&v))
-            }
+
+    /// The edge's condition, in the task's context with its result.
+    fn condition(&self, wf: &Workflow, state: &State, edge: &crate::graph::Edge) -> Result<bool, String> {
+        let Some(when) = self.task.transitions.get(edge.transition).and_then(|t| t.when.as_ref()) else {
+            return Ok(true);
         };
-        let taken = match taken {
-            Ok(t) => t,
-            Err(e) => {
-                state.log_error(ErrorEntry {
-                    message: expr_message(&e),
-                    task: Some(task.name.clone()),
-                    route: Some(route),
-                    transition: Some(edge.id.clone()),
-                    result: None,
-                });
-                request_status(wf, state, Status::Failed);
-                continue;
-            }
-        };
-        if let Some(r) = state.sequence.get_mut(record_idx) {
-            r.next.insert(edge.id.clone(), taken);
-        }
-        if !taken {
-            continue;
-        }
+        let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
+        scope.task = Some(CurrentTask { status: self.status.as_str(), result: self.result });
+        when.evaluate(&scope, &Functions::new()).map(|v| value_truthy(&v)).map_err(|e| expr_message(&e))
+    }
+
+    /// The edge's published values, each seeing the ones before it; every failure is kept.
+    fn publish(
+        &self,
+        wf: &Workflow,
+        state: &State,
+        edge: &crate::graph::Edge,
+    ) -> Result<Map<String, Value>, Vec<String>> {
         let mut published = Map::new();
         let mut errors = Vec::new();
-        for (name, value) in transition.map(|t| t.publish.as_slice()).unwrap_or_default() {
-            let mut scope = super::flow::scope(wf, state, &ctxs, route);
-            scope.task = Some(current);
+        let entries =
+            self.task.transitions.get(edge.transition).map(|t| t.publish.as_slice()).unwrap_or_default();
+        for (name, value) in entries {
+            let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
+            scope.task = Some(CurrentTask { status: self.status.as_str(), result: self.result });
             scope.extra = Some(&published);
-            match value.evaluate(&scope, &fns) {
+            match value.evaluate(&scope, &Functions::new()) {
                 Ok(v) => {
                     published.insert(name.clone(), v);
                 }
                 Err(e) => errors.push(expr_message(&e)),
             }
         }
-        if !errors.is_empty() {
-            for message in errors {
-                state.log_error(ErrorEntry {
-                    message,
-                    task: Some(task.name.clone()),
-                    route: Some(route),
-                    transition: Some(edge.id.clone()),
-                    result: None,
-                });
-            }
-            request_status(wf, state, Status::Failed);
-            continue;
-        }
-        let mut out = ctxs.clone();
+        if errors.is_empty() { Ok(published) } else { Err(errors) }
+    }
+
+    /// Stage the edge's target with the source's layers plus the published layer; a target
+    /// already staged on that route (a join waiting) gets the layers appended. Returns the
+    /// staged index and whether it is ready.
+    fn stage(
+        &self,
+        wf: &Workflow,
+        state: &mut State,
+        edge: &crate::graph::Edge,
+        published: Map<String, Value>,
+    ) -> (usize, bool) {
+        let mut out = self.ctxs.clone();
         if !published.is_empty() {
             state.contexts.push(published);
             out.push(state.contexts.len() - 1);
         }
-        let target_route = next_route(wf, state, edge.target, &edge.back, route);
+        let target_route = next_route(wf, state, edge.target, &edge.back, self.route);
         let node = node_of(edge.target);
-        let staged_idx = match state.staged_index(node, target_route) {
+        let idx = match state.staged_index(node, target_route) {
             Some(i) => {
                 if let Some(p) = out.iter().position(|x| *x == 0) {
                     out.remove(p);
                 }
                 let s = &mut state.staged[i];
                 s.ctxs.extend(out);
-                s.prev.insert(edge.back.clone(), record_idx);
+                s.prev.insert(edge.back.clone(), self.record);
                 s.items = None;
                 s.results.clear();
                 s.completed = false;
                 i
             }
             None => {
-                let prev = [(edge.back.clone(), record_idx)].into_iter().collect();
+                let prev = [(edge.back.clone(), self.record)].into_iter().collect();
                 state.staged.push(new_staged(node, target_route, out, prev, false));
                 state.staged.len() - 1
             }
         };
         let ready = match edge.target {
-            Target::Task(t) => inbound_status(wf, state, t, route) == InboundStatus::Satisfied,
+            Target::Task(t) => inbound_status(wf, state, t, self.route) == InboundStatus::Satisfied,
             Target::Command(_) => true,
         };
-        state.staged[staged_idx].ready = ready;
-        match edge.target {
-            Target::Command(c) => {
-                commands.push((node, target_route));
-                manual_fail |= c == EngineCommand::Fail;
-            }
-            Target::Task(_) if ready => ready_next.push((node, target_route)),
-            Target::Task(_) => {}
+        state.staged[idx].ready = ready;
+        (idx, ready)
+    }
+}
+
+/// Evaluate every edge of a completed task and stage what its taken edges lead to.
+/// Returns the engine commands to run next, in order. A failing condition or publish entry is
+/// logged and fails the workflow; the task's other edges are still evaluated.
+pub(crate) fn follow(
+    wf: &Workflow,
+    state: &mut State,
+    record: usize,
+    id: TaskId,
+    route: u32,
+    result: &Value,
+) -> Vec<(Node, u32)> {
+    let Some(task) = wf.task(id) else { return Vec::new() };
+    let Some((ctxs, status)) = state.sequence.get(record).map(|r| (r.ctxs.clone(), r.status)) else {
+        return Vec::new();
+    };
+    let source = Source { task, record, ctxs, status, route, result };
+    if task.edges.is_empty() {
+        if let Some(r) = state.sequence.get_mut(record) {
+            r.term = true;
         }
     }
+    let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
+    for edge in &task.edges {
+        let taken = match source.condition(wf, state, edge) {
+            Ok(taken) => taken,
+            Err(message) => {
+                source.error(state, message, edge);
+                request_status(wf, state, Status::Failed);
+                continue;
+            }
+        };
+        if let Some(r) = state.sequence.get_mut(record) {
+            r.next.insert(edge.id.clone(), taken);
+        }
+        if !taken {
+            continue;
+        }
+        let published = match source.publish(wf, state, edge) {
+            Ok(p) => p,
+            Err(errors) => {
+                for message in errors {
+                    source.error(state, message, edge);
+                }
+                request_status(wf, state, Status::Failed);
+                continue;
+            }
+        };
+        let (staged, ready) = source.stage(wf, state, edge, published);
+        let target = state.staged.get(staged).map(|s| (s.node, s.route));
+        match (edge.target, target) {
+            (Target::Command(c), Some(t)) => {
+                commands.push(t);
+                manual_fail |= c == EngineCommand::Fail;
+            }
+            (Target::Task(_), Some(t)) if ready => ready_next.push(t),
+            _ => {}
+        }
+    }
+    // Tasks named in the same transitions as a `fail` still run after the workflow failed.
     if manual_fail {
         for (node, r) in ready_next {
             if let Some(i) = state.staged_index(node, r) {
@@ -238,6 +277,5 @@ pub(crate) fn follow(
             }
         }
     }
-    let _ = name_of;
     commands
 }
