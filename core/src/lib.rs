@@ -43,6 +43,7 @@ mod engine;
 mod expr;
 mod graph;
 mod inspect;
+mod session;
 mod spec;
 mod yaml;
 
@@ -64,6 +65,7 @@ pub use graph::{
     compile, compile_with,
 };
 pub use inspect::{CompileOptions, inspect};
+pub use session::{Session, Todo};
 pub use spec::{
     Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, Located, RetrySpec, TaskSpec,
     TransitionSpec, WorkflowSpec,

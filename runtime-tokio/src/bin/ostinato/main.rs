@@ -1,7 +1,9 @@
 //! `ostinato`: the command-line tool.
 //!
-//! Exit codes: 0 success; 2 invalid workflow, unreadable file or bad arguments.
+//! Exit codes: 0 success; 1 a workflow failed or was canceled; 2 invalid workflow,
+//! unreadable file or bad arguments.
 
+mod run;
 mod validate;
 
 use std::process::ExitCode;
@@ -10,6 +12,9 @@ const USAGE: &str = "\
 usage: ostinato <command> [arguments]
 
 commands:
+  run FILE [--input name=value ...] [--input-file F]
+                     run a workflow; progress on stderr, status and output as JSON
+                     on stdout; exit 0 succeeded, 1 failed or canceled, 2 invalid
   validate FILE...   inspect workflow files; print every problem as
                      file:line:column: category: path: message, with a hint
 
@@ -21,6 +26,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("validate") => validate::run(&args[1..]),
+        Some("run") => run::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

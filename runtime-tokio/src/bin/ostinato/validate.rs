@@ -32,7 +32,7 @@ pub(crate) fn run(files: &[String]) -> ExitCode {
 }
 
 /// `file:line:column: category: path: message`, then the hint on its own indented line.
-fn render(file: &str, d: &Diagnostic) -> String {
+pub(crate) fn render(file: &str, d: &Diagnostic) -> String {
     let mut line = match d.location {
         Some(at) => format!("{file}:{at}: {}", d.category),
         None => format!("{file}: {}", d.category),
@@ -49,7 +49,7 @@ fn render(file: &str, d: &Diagnostic) -> String {
 }
 
 /// Read a file as UTF-8 text; a missing file or bytes that are not text become a load error.
-fn read(path: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read(path: &Path) -> Result<String, Diagnostic> {
     let cannot =
         |e: std::io::Error| Diagnostic::new(Category::Load, None, None, format!("cannot read the file: {e}"));
     let size = std::fs::metadata(path).map_err(cannot)?.len();

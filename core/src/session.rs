@@ -1,0 +1,159 @@
+//! A workflow run as a runtime drives it: the engine plus the loop decisions every runtime
+//! shares, still without IO. A runtime only starts what [`Session`] returns, waits, and feeds
+//! back what happened; tokio, async-std or a test harness all drive the same code.
+//!
+//! Each accepted event is followed by a dispatch, so a runtime that handles one event at a
+//! time never has to think about batching.
+
+use serde_json::{Map, Value};
+
+use crate::engine::{
+    ActionStatus, Command, Event, EventKind, Rejected, RunId, RunRequest, State, Status, Timestamp, step,
+};
+use crate::graph::Workflow;
+
+/// One workflow run, driven by a runtime.
+#[derive(Debug, Clone)]
+pub struct Session {
+    workflow: Workflow,
+    state: State,
+    finished: Option<(Status, Option<Map<String, Value>>)>,
+}
+
+/// What the runtime must do after an event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Todo {
+    /// Executions to start (each after its delay).
+    pub start: Vec<RunRequest>,
+}
+
+impl Session {
+    /// Start a run: render input and vars, and return the first executions.
+    #[must_use]
+    pub fn start(workflow: &Workflow, input: &Map<String, Value>, at: Timestamp) -> (Session, Todo) {
+        let (state, commands) = State::start(workflow, input);
+        let mut session = Session { workflow: workflow.clone(), state, finished: None };
+        session.absorb(commands);
+        let todo = session.dispatch(at);
+        (session, todo)
+    }
+
+    fn absorb(&mut self, commands: Vec<Command>) -> Todo {
+        let mut todo = Todo::default();
+        for c in commands {
+            match c {
+                Command::StartRun(r) => todo.start.push(r),
+                Command::Finished { status, output } => self.finished = Some((status, output)),
+            }
+        }
+        todo
+    }
+
+    fn dispatch(&mut self, at: Timestamp) -> Todo {
+        let commands =
+            step(&self.workflow, &mut self.state, &Event::new(at, EventKind::Dispatch)).unwrap_or_default();
+        self.absorb(commands)
+    }
+
+    fn event(&mut self, at: Timestamp, kind: EventKind) -> Result<Todo, Rejected> {
+        let commands = step(&self.workflow, &mut self.state, &Event::new(at, kind))?;
+        let mut todo = self.absorb(commands);
+        todo.start.extend(self.dispatch(at).start);
+        Ok(todo)
+    }
+
+    /// An execution reported a status.
+    ///
+    /// # Errors
+    /// [`Rejected`] for a run the engine does not expect a report for.
+    pub fn report(
+        &mut self,
+        run: RunId,
+        status: ActionStatus,
+        result: Value,
+        at: Timestamp,
+    ) -> Result<Todo, Rejected> {
+        self.event(at, EventKind::Run { run, status, result })
+    }
+
+    /// Pause, resume, cancel or rerun.
+    ///
+    /// # Errors
+    /// [`Rejected`] when the workflow's status refuses the request.
+    pub fn request(&mut self, kind: EventKind, at: Timestamp) -> Result<Todo, Rejected> {
+        self.event(at, kind)
+    }
+
+    /// The engine state.
+    #[must_use]
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The workflow.
+    #[must_use]
+    pub fn workflow(&self) -> &Workflow {
+        &self.workflow
+    }
+
+    /// Executions started and not finished.
+    #[must_use]
+    pub fn outstanding(&self) -> usize {
+        self.state.running().count()
+    }
+
+    /// The final status and output, once the workflow has completed and nothing still runs.
+    #[must_use]
+    pub fn outcome(&self) -> Option<(Status, Option<&Map<String, Value>>)> {
+        let done = self.finished.is_some() && self.outstanding() == 0;
+        done.then(|| (self.state.status(), self.state.output()))
+    }
+
+    /// Paused: nothing can start until someone resumes (runs held as `pending` or `paused`
+    /// stay outstanding meanwhile).
+    #[must_use]
+    pub fn paused(&self) -> bool {
+        self.state.status() == Status::Paused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::compile;
+
+    #[test]
+    fn a_session_runs_a_workflow_to_its_outcome() {
+        let wf = compile(
+            "tasks:\n  a:\n    action: core.noop\n    next: [{do: b}]\n  b:\n    action: core.noop\n",
+        )
+        .expect("valid");
+        let (mut s, todo) = Session::start(&wf, &Map::new(), 0);
+        assert_eq!(todo.start.len(), 1);
+        let a = todo.start[0].run;
+        s.report(a, ActionStatus::Running, Value::Null, 1).expect("accepted");
+        let todo = s.report(a, ActionStatus::Succeeded, Value::Null, 2).expect("accepted");
+        assert_eq!(todo.start[0].task, "b");
+        assert!(s.outcome().is_none());
+        let b = todo.start[0].run;
+        s.report(b, ActionStatus::Running, Value::Null, 3).expect("accepted");
+        s.report(b, ActionStatus::Succeeded, Value::Null, 4).expect("accepted");
+        assert_eq!(s.outcome().map(|(st, _)| st), Some(Status::Succeeded));
+    }
+
+    #[test]
+    fn the_outcome_waits_for_in_flight_runs_after_fail_fast() {
+        let wf =
+            compile("tasks:\n  a:\n    action: core.noop\n  b:\n    action: core.noop\n").expect("valid");
+        let (mut s, todo) = Session::start(&wf, &Map::new(), 0);
+        let (a, b) = (todo.start[0].run, todo.start[1].run);
+        for r in [a, b] {
+            s.report(r, ActionStatus::Running, Value::Null, 1).expect("accepted");
+        }
+        s.report(a, ActionStatus::Failed, Value::Null, 2).expect("accepted");
+        assert_eq!(s.state().status(), Status::Failed);
+        assert!(s.outcome().is_none(), "b is still running");
+        s.report(b, ActionStatus::Succeeded, Value::Null, 3).expect("accepted");
+        assert_eq!(s.outcome().map(|(st, _)| st), Some(Status::Failed));
+    }
+}

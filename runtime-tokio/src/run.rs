@@ -1,0 +1,243 @@
+//! The tokio driver loop: start what the session asks for, feed back what happened.
+//!
+//! Every decision is the core's ([`Session`]); this loop only spawns action executions (after
+//! their delay), forwards their reports and operator requests, and aborts running executions
+//! when the workflow is being canceled.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use ostinato_core::{
+    ActionStatus, ErrorEntry, EventKind, RunId, RunRequest, Session, Status, Todo, Workflow,
+};
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::actions::{ActionOutcome, Actions};
+
+/// Something worth showing while a workflow runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// An execution started (after its delay).
+    Started {
+        /// What was started.
+        run: &'a RunRequest,
+        /// Time since the workflow started.
+        at: Duration,
+    },
+    /// An execution finished.
+    Finished {
+        /// What finished.
+        run: &'a RunRequest,
+        /// How.
+        status: ActionStatus,
+        /// Time since the workflow started.
+        at: Duration,
+    },
+    /// The workflow's status changed.
+    Workflow {
+        /// The new status.
+        status: Status,
+        /// Time since the workflow started.
+        at: Duration,
+    },
+}
+
+/// An operator request sent through a [`Handle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Pause: no new executions; paused once running ones finish.
+    Pause,
+    /// Resume a paused workflow.
+    Resume,
+    /// Cancel: running executions are aborted.
+    Cancel,
+}
+
+/// Sends operator requests to a running workflow.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    tx: mpsc::UnboundedSender<Control>,
+}
+
+impl Handle {
+    /// A handle and the receiving end to pass to [`run`].
+    #[must_use]
+    pub fn new() -> (Handle, mpsc::UnboundedReceiver<Control>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Handle { tx }, rx)
+    }
+
+    /// Ask for a pause, resume or cancel; false when the workflow has already ended.
+    pub fn send(&self, control: Control) -> bool {
+        self.tx.send(control).is_ok()
+    }
+}
+
+/// How a workflow run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The final status.
+    pub status: Status,
+    /// The rendered output.
+    pub output: Option<Map<String, Value>>,
+    /// The error log.
+    pub errors: Vec<ErrorEntry>,
+    /// The latest status of every task that ran.
+    pub task_statuses: BTreeMap<String, Status>,
+    /// Every execution that was started, in order.
+    pub runs: Vec<RunRequest>,
+}
+
+type Msg = (RunId, ActionStatus, Value);
+
+struct Driver<'p> {
+    session: Session,
+    actions: Actions,
+    tx: mpsc::UnboundedSender<Msg>,
+    started: Instant,
+    running: BTreeMap<RunId, (RunRequest, JoinHandle<()>)>,
+    history: Vec<RunRequest>,
+    progress: &'p mut dyn FnMut(Progress<'_>),
+    last_status: Status,
+}
+
+impl Driver<'_> {
+    fn now(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn launch(&mut self, todo: Todo) {
+        for run in todo.start {
+            let action = run.action.as_deref().and_then(|a| self.actions.get(a));
+            let unknown = run.action.clone().filter(|_| action.is_none());
+            let (tx, id, delay, input) =
+                (self.tx.clone(), run.run, run.delay, run.input.clone().unwrap_or(json!({})));
+            let handle = tokio::spawn(async move {
+                if delay > 0 {
+                    tokio::time::sleep(Duration::from_secs(delay)).await;
+                }
+                let _ = tx.send((id, ActionStatus::Running, Value::Null));
+                let outcome = match (action, unknown) {
+                    (Some(f), _) => f(input).await,
+                    (None, Some(name)) => {
+                        ActionOutcome::failed(json!({"error": format!("unknown action \"{name}\"")}))
+                    }
+                    (None, None) => ActionOutcome::succeeded(Value::Null),
+                };
+                let _ = tx.send((id, outcome.status, outcome.result));
+            });
+            self.history.push(run.clone());
+            self.running.insert(id, (run, handle));
+        }
+    }
+
+    fn on_report(&mut self, (run, status, result): Msg) {
+        let at = self.started.elapsed();
+        if let Some((request, _)) = self.running.get(&run) {
+            let request = request.clone();
+            match status {
+                ActionStatus::Running => (self.progress)(Progress::Started { run: &request, at }),
+                s => (self.progress)(Progress::Finished { run: &request, status: s, at }),
+            }
+        }
+        if !matches!(status, ActionStatus::Running | ActionStatus::Pending | ActionStatus::Paused) {
+            self.running.remove(&run);
+        }
+        let now = self.now();
+        if let Ok(todo) = self.session.report(run, status, result, now) {
+            self.launch(todo);
+        }
+        self.after_event();
+    }
+
+    fn on_control(&mut self, control: Control) {
+        let kind = match control {
+            Control::Pause => EventKind::Pause,
+            Control::Resume => EventKind::Resume,
+            Control::Cancel => EventKind::Cancel,
+        };
+        let now = self.now();
+        if let Ok(todo) = self.session.request(kind, now) {
+            self.launch(todo);
+        }
+        self.after_event();
+    }
+
+    /// Report status changes; abort running executions once the workflow is being canceled.
+    fn after_event(&mut self) {
+        let status = self.session.state().status();
+        if status != self.last_status {
+            self.last_status = status;
+            (self.progress)(Progress::Workflow { status, at: self.started.elapsed() });
+        }
+        if status == Status::Canceling {
+            let running = std::mem::take(&mut self.running);
+            for (id, (_, handle)) in running {
+                handle.abort();
+                let _ = self.tx.send((id, ActionStatus::Canceled, Value::Null));
+            }
+        }
+    }
+}
+
+/// Run a workflow to its end under tokio.
+///
+/// `control` receives operator requests (see [`Handle`]); `progress` is told what happens.
+/// Returns when the workflow has completed and nothing runs any more, or when it can make no
+/// further progress (paused with no way to be resumed).
+pub async fn run(
+    workflow: &Workflow,
+    input: &Map<String, Value>,
+    actions: &Actions,
+    mut control: Option<mpsc::UnboundedReceiver<Control>>,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (session, todo) = Session::start(workflow, input, 0);
+    let last_status = session.state().status();
+    let mut d = Driver {
+        session,
+        actions: actions.clone(),
+        tx,
+        started: Instant::now(),
+        running: BTreeMap::new(),
+        history: Vec::new(),
+        progress: &mut progress,
+        last_status,
+    };
+    (d.progress)(Progress::Workflow { status: last_status, at: Duration::ZERO });
+    d.launch(todo);
+    while d.session.outcome().is_none() {
+        if d.running.is_empty() && d.session.outstanding() == 0 && control.is_none() {
+            break;
+        }
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(m) => d.on_report(m),
+                None => break,
+            },
+            c = recv(&mut control), if control.is_some() => match c {
+                Some(c) => d.on_control(c),
+                // Every handle is gone: no request can come any more.
+                None => control = None,
+            },
+        }
+    }
+    let state = d.session.state();
+    Report {
+        status: state.status(),
+        output: state.output().cloned(),
+        errors: state.errors().to_vec(),
+        task_statuses: state.task_statuses(d.session.workflow()),
+        runs: d.history,
+    }
+}
+
+async fn recv(control: &mut Option<mpsc::UnboundedReceiver<Control>>) -> Option<Control> {
+    match control.as_mut() {
+        Some(c) => c.recv().await,
+        None => None,
+    }
+}
