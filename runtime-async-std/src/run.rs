@@ -1,0 +1,172 @@
+//! The async-std driver loop. Reports and operator requests arrive on one channel, so the
+//! loop is a plain `recv` with no select; every decision is the core's [`Session`].
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use async_std::channel::{Receiver, Sender, unbounded};
+use async_std::task::JoinHandle;
+use ostinato_core::{
+    ActionStatus, ErrorEntry, EventKind, RunId, RunRequest, Session, Status, Todo, Workflow,
+};
+use serde_json::{Map, Value, json};
+
+use crate::actions::{ActionOutcome, Actions};
+
+/// An operator request sent through a [`Handle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Pause.
+    Pause,
+    /// Resume.
+    Resume,
+    /// Cancel: running executions are stopped.
+    Cancel,
+}
+
+enum Msg {
+    Report(RunId, ActionStatus, Value),
+    Control(Control),
+}
+
+/// Sends operator requests to a running workflow.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    tx: Sender<Msg>,
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Msg::Report(run, status, _) => write!(f, "Report({run}, {status:?})"),
+            Msg::Control(c) => write!(f, "Control({c:?})"),
+        }
+    }
+}
+
+impl Handle {
+    /// Ask for a pause, resume or cancel; false when the workflow has already ended.
+    pub fn send(&self, control: Control) -> bool {
+        self.tx.try_send(Msg::Control(control)).is_ok()
+    }
+}
+
+/// How a workflow run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The final status.
+    pub status: Status,
+    /// The rendered output.
+    pub output: Option<Map<String, Value>>,
+    /// The error log.
+    pub errors: Vec<ErrorEntry>,
+    /// The latest status of every task that ran.
+    pub task_statuses: BTreeMap<String, Status>,
+    /// Every execution that was started, in order.
+    pub runs: Vec<RunRequest>,
+}
+
+/// A workflow ready to run, with its handle for operator requests.
+#[derive(Debug)]
+pub struct Run {
+    tx: Sender<Msg>,
+    rx: Receiver<Msg>,
+}
+
+impl Run {
+    /// A new run and the handle that controls it.
+    #[must_use]
+    pub fn new() -> (Run, Handle) {
+        let (tx, rx) = unbounded();
+        (Run { tx: tx.clone(), rx }, Handle { tx })
+    }
+
+    /// Run a workflow to its end. `on_start` is told each execution as it starts.
+    pub async fn run(
+        self,
+        workflow: &Workflow,
+        input: &Map<String, Value>,
+        actions: &Actions,
+        mut on_start: impl FnMut(&RunRequest),
+    ) -> Report {
+        let started = Instant::now();
+        let now = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let (mut session, todo) = Session::start(workflow, input, 0);
+        let mut running: BTreeMap<RunId, JoinHandle<()>> = BTreeMap::new();
+        let mut history = Vec::new();
+        let mut requests: BTreeMap<RunId, RunRequest> = BTreeMap::new();
+        launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
+        while session.outcome().is_none() {
+            let Ok(msg) = self.rx.recv().await else { break };
+            let todo = match msg {
+                Msg::Report(run, status, result) => {
+                    if status == ActionStatus::Running {
+                        if let Some(r) = requests.get(&run) {
+                            on_start(r);
+                        }
+                    } else if !matches!(status, ActionStatus::Pending | ActionStatus::Paused) {
+                        running.remove(&run);
+                    }
+                    session.report(run, status, result, now())
+                }
+                Msg::Control(c) => session.request(
+                    match c {
+                        Control::Pause => EventKind::Pause,
+                        Control::Resume => EventKind::Resume,
+                        Control::Cancel => EventKind::Cancel,
+                    },
+                    now(),
+                ),
+            };
+            if let Ok(todo) = todo {
+                launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
+            }
+            if session.state().status() == Status::Canceling {
+                for (id, handle) in std::mem::take(&mut running) {
+                    handle.cancel().await;
+                    let _ = self.tx.try_send(Msg::Report(id, ActionStatus::Canceled, Value::Null));
+                }
+            }
+        }
+        let state = session.state();
+        Report {
+            status: state.status(),
+            output: state.output().cloned(),
+            errors: state.errors().to_vec(),
+            task_statuses: state.task_statuses(session.workflow()),
+            runs: history,
+        }
+    }
+}
+
+fn launch(
+    todo: Todo,
+    actions: &Actions,
+    tx: &Sender<Msg>,
+    running: &mut BTreeMap<RunId, JoinHandle<()>>,
+    history: &mut Vec<RunRequest>,
+    requests: &mut BTreeMap<RunId, RunRequest>,
+) {
+    for run in todo.start {
+        let action = run.action.as_deref().and_then(|a| actions.get(a));
+        let unknown = run.action.clone().filter(|_| action.is_none());
+        let (tx, id, delay, input) = (tx.clone(), run.run, run.delay, run.input.clone().unwrap_or(json!({})));
+        let handle = async_std::task::spawn(async move {
+            if delay > 0 {
+                async_std::task::sleep(Duration::from_secs(delay)).await;
+            }
+            let _ = tx.send(Msg::Report(id, ActionStatus::Running, Value::Null)).await;
+            let outcome = match (action, unknown) {
+                (Some(f), _) => f(input).await,
+                (None, Some(name)) => {
+                    ActionOutcome::failed(json!({"error": format!("unknown action \"{name}\"")}))
+                }
+                (None, None) => ActionOutcome::succeeded(Value::Null),
+            };
+            let _ = tx.send(Msg::Report(id, outcome.status, outcome.result)).await;
+        });
+        history.push(run.clone());
+        requests.insert(id, run);
+        running.insert(id, handle);
+    }
+}
