@@ -24,13 +24,15 @@ tasks:
     action: core.noop
 ";
 
+/// Each side's sender and receiver: (left to right, left's inbox, right to left, right's inbox).
+type Sides = (Sender<()>, Receiver<()>, Sender<()>, Receiver<()>);
+
 /// `test.meet`: each side announces itself and waits (up to 5 s) for the other side. Both can
 /// only succeed if the two executions run at the same time.
 fn rendezvous() -> Actions {
     let (left_tx, left_rx) = bounded::<()>(1);
     let (right_tx, right_rx) = bounded::<()>(1);
-    let chans: Arc<(Sender<()>, Receiver<()>, Sender<()>, Receiver<()>)> =
-        Arc::new((left_tx, left_rx, right_tx, right_rx));
+    let chans: Arc<Sides> = Arc::new((left_tx, left_rx, right_tx, right_rx));
     let mut a = Actions::builtin();
     a.register("test.meet", move |input: Value| {
         let c = chans.clone();
