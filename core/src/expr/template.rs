@@ -119,6 +119,23 @@ impl Template {
         }
     }
 
+    /// The text as written (a block template is summarised as `{% ... %}`).
+    #[must_use]
+    pub fn source(&self) -> String {
+        match self {
+            Template::Plain(t) => t.clone(),
+            Template::Whole(e) => e.source.clone(),
+            Template::Mixed(pieces) => pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text(t) => t.as_str(),
+                    Piece::Expr(e) => e.source.as_str(),
+                })
+                .collect(),
+            Template::Block(_) => "{% ... %}".to_owned(),
+        }
+    }
+
     /// True when the string holds no expression.
     #[must_use]
     pub fn is_plain(&self) -> bool {

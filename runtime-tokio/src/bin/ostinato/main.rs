@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 a workflow failed or was canceled; 2 invalid workflow,
 //! unreadable file or bad arguments.
 
+mod graph;
 mod run;
 mod validate;
 
@@ -15,6 +16,9 @@ commands:
   run FILE [--input name=value ...] [--input-file F]
                      run a workflow; progress on stderr, status and output as JSON
                      on stdout; exit 0 succeeded, 1 failed or canceled, 2 invalid
+  graph FILE [--format dot|mermaid]
+                     print the transition graph: conditions on edges, joins, loops
+                     and entry points marked
   validate FILE...   inspect workflow files; print every problem as
                      file:line:column: category: path: message, with a hint
 
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("validate") => validate::run(&args[1..]),
         Some("run") => run::main(&args[1..]),
+        Some("graph") => graph::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
