@@ -43,6 +43,7 @@ mod engine;
 mod expr;
 mod graph;
 mod inspect;
+mod journal;
 mod session;
 mod spec;
 mod yaml;
@@ -65,6 +66,7 @@ pub use graph::{
     compile, compile_with,
 };
 pub use inspect::{CompileOptions, inspect};
+pub use journal::{JOURNAL_VERSION, JournalEntry, JournalHeader, ReplayError, parse_journal, replay};
 pub use session::{Session, Todo};
 pub use spec::{
     Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, Located, RetrySpec, TaskSpec,

@@ -5,6 +5,8 @@
 //! Each accepted event is followed by a dispatch, so a runtime that handles one event at a
 //! time never has to think about batching.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::engine::{
@@ -18,6 +20,8 @@ pub struct Session {
     workflow: Workflow,
     state: State,
     finished: Option<(Status, Option<Map<String, Value>>)>,
+    /// Runs offered and not finished, and whether each reported `running`.
+    offered: BTreeMap<RunId, (RunRequest, bool)>,
 }
 
 /// What the runtime must do after an event.
@@ -32,7 +36,8 @@ impl Session {
     #[must_use]
     pub fn start(workflow: &Workflow, input: &Map<String, Value>, at: Timestamp) -> (Session, Todo) {
         let (state, commands) = State::start(workflow, input);
-        let mut session = Session { workflow: workflow.clone(), state, finished: None };
+        let mut session =
+            Session { workflow: workflow.clone(), state, finished: None, offered: BTreeMap::new() };
         session.absorb(commands);
         let todo = session.dispatch(at);
         (session, todo)
@@ -42,7 +47,10 @@ impl Session {
         let mut todo = Todo::default();
         for c in commands {
             match c {
-                Command::StartRun(r) => todo.start.push(r),
+                Command::StartRun(r) => {
+                    self.offered.insert(r.run, (r.clone(), false));
+                    todo.start.push(r);
+                }
                 Command::Finished { status, output } => self.finished = Some((status, output)),
             }
         }
@@ -73,7 +81,25 @@ impl Session {
         result: Value,
         at: Timestamp,
     ) -> Result<Todo, Rejected> {
-        self.event(at, EventKind::Run { run, status, result })
+        let todo = self.event(at, EventKind::Run { run, status, result })?;
+        match status {
+            ActionStatus::Running => {
+                if let Some(entry) = self.offered.get_mut(&run) {
+                    entry.1 = true;
+                }
+            }
+            ActionStatus::Pending | ActionStatus::Paused => {}
+            _ => {
+                self.offered.remove(&run);
+            }
+        }
+        Ok(todo)
+    }
+
+    /// Runs offered and not finished, with whether each had started. After rebuilding a
+    /// session from a journal, these are what was in flight when the journal stopped.
+    pub fn in_flight(&self) -> impl Iterator<Item = (&RunRequest, bool)> {
+        self.offered.values().map(|(r, started)| (r, *started))
     }
 
     /// Pause, resume, cancel or rerun.

@@ -26,7 +26,9 @@
 //! ```
 
 mod actions;
+mod journal;
 mod run;
 
 pub use actions::{ActionFn, ActionFuture, ActionOutcome, Actions};
-pub use run::{Control, Handle, Progress, Report, run};
+pub use journal::Journal;
+pub use run::{Control, Handle, Progress, Report, ResumeError, resume, run, run_journaled};

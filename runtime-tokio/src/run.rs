@@ -8,13 +8,15 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use ostinato_core::{
-    ActionStatus, ErrorEntry, EventKind, RunId, RunRequest, Session, Status, Todo, Workflow,
+    ActionStatus, ErrorEntry, EventKind, ReplayError, RunId, RunRequest, Session, Status, Todo, Workflow,
+    parse_journal, replay,
 };
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::actions::{ActionOutcome, Actions};
+use crate::journal::Journal;
 
 /// Something worth showing while a workflow runs.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +90,8 @@ pub struct Report {
     pub task_statuses: BTreeMap<String, Status>,
     /// Every execution that was started, in order.
     pub runs: Vec<RunRequest>,
+    /// The run continued a journal after a crash.
+    pub resumed: bool,
 }
 
 type Msg = (RunId, ActionStatus, Value);
@@ -101,6 +105,7 @@ struct Driver<'p> {
     history: Vec<RunRequest>,
     progress: &'p mut dyn FnMut(Progress<'_>),
     last_status: Status,
+    journal: Option<Journal>,
 }
 
 impl Driver<'_> {
@@ -146,10 +151,23 @@ impl Driver<'_> {
             self.running.remove(&run);
         }
         let now = self.now();
+        let event = EventKind::Run { run, status, result: result.clone() };
         if let Ok(todo) = self.session.report(run, status, result, now) {
+            self.record(now, &event);
             self.launch(todo);
         }
         self.after_event();
+    }
+
+    /// Journal an accepted event. A journal that cannot be written is closed, with one line on
+    /// stderr: the run goes on, but it can no longer be resumed.
+    fn record(&mut self, at: u64, event: &EventKind) {
+        if let Some(j) = self.journal.as_mut() {
+            if let Err(e) = j.append(at, event) {
+                eprintln!("ostinato: the journal can no longer be written ({e}); this run cannot be resumed");
+                self.journal = None;
+            }
+        }
     }
 
     fn on_control(&mut self, control: Control) {
@@ -159,7 +177,8 @@ impl Driver<'_> {
             Control::Cancel => EventKind::Cancel,
         };
         let now = self.now();
-        if let Ok(todo) = self.session.request(kind, now) {
+        if let Ok(todo) = self.session.request(kind.clone(), now) {
+            self.record(now, &kind);
             self.launch(todo);
         }
         self.after_event();
@@ -191,23 +210,123 @@ pub async fn run(
     workflow: &Workflow,
     input: &Map<String, Value>,
     actions: &Actions,
+    control: Option<mpsc::UnboundedReceiver<Control>>,
+    progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let (session, todo) = Session::start(workflow, input, 0);
+    drive(session, todo, Vec::new(), actions, control, None, progress).await
+}
+
+/// Like [`run`], appending every accepted event to `journal` so the run can be resumed.
+pub async fn run_journaled(
+    workflow: &Workflow,
+    input: &Map<String, Value>,
+    actions: &Actions,
+    control: Option<mpsc::UnboundedReceiver<Control>>,
+    journal: Journal,
+    progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let (session, todo) = Session::start(workflow, input, 0);
+    drive(session, todo, Vec::new(), actions, control, Some(journal), progress).await
+}
+
+/// Why a journal could not be resumed.
+#[derive(Debug)]
+pub enum ResumeError {
+    /// The file could not be read or rewritten.
+    Io(std::io::Error),
+    /// The journal could not be replayed.
+    Replay(ReplayError),
+}
+
+impl std::fmt::Display for ResumeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResumeError::Io(e) => write!(f, "cannot read or rewrite the journal: {e}"),
+            ResumeError::Replay(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ResumeError {}
+
+/// Resume a journaled run after a crash: rebuild the state by replaying the journal, then go
+/// on, appending to the same journal.
+///
+/// In-flight policy: a run that had reported `running` when the journal stopped may or may not
+/// have had its effect, so it is reported `abandoned` (its task fails, and retries or failure
+/// transitions apply as usual) and never started twice. A run that was offered but had not
+/// started (it was waiting out its delay) is started now.
+///
+/// # Errors
+/// [`ResumeError`] when the journal cannot be read, replayed or rewritten.
+pub async fn resume(
+    path: &std::path::Path,
+    actions: &Actions,
+    control: Option<mpsc::UnboundedReceiver<Control>>,
+    progress: impl FnMut(Progress<'_>),
+) -> Result<Report, ResumeError> {
+    let text = std::fs::read_to_string(path).map_err(ResumeError::Io)?;
+    let (header, entries) = parse_journal(&text).map_err(ResumeError::Replay)?;
+    let session = replay(&header, &entries).map_err(ResumeError::Replay)?;
+    let journal = Journal::rewrite(path, &header, &entries).map_err(ResumeError::Io)?;
+    let mut relaunch = Todo::default();
+    let mut abandoned = Vec::new();
+    for (request, started) in session.in_flight() {
+        if started {
+            abandoned.push(request.clone());
+        } else {
+            relaunch.start.push(request.clone());
+        }
+    }
+    let offset = entries.last().map_or(0, |e| e.at);
+    let mut report =
+        drive_from(session, relaunch, abandoned, actions, control, Some(journal), offset, progress).await;
+    report.resumed = true;
+    Ok(report)
+}
+
+async fn drive(
+    session: Session,
+    todo: Todo,
+    abandoned: Vec<RunRequest>,
+    actions: &Actions,
+    control: Option<mpsc::UnboundedReceiver<Control>>,
+    journal: Option<Journal>,
+    progress: impl FnMut(Progress<'_>),
+) -> Report {
+    drive_from(session, todo, abandoned, actions, control, journal, 0, progress).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn drive_from(
+    session: Session,
+    todo: Todo,
+    abandoned: Vec<RunRequest>,
+    actions: &Actions,
     mut control: Option<mpsc::UnboundedReceiver<Control>>,
+    journal: Option<Journal>,
+    offset: u64,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Report {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (session, todo) = Session::start(workflow, input, 0);
     let last_status = session.state().status();
     let mut d = Driver {
         session,
         actions: actions.clone(),
         tx,
-        started: Instant::now(),
+        started: Instant::now().checked_sub(Duration::from_millis(offset)).unwrap_or_else(Instant::now),
         running: BTreeMap::new(),
         history: Vec::new(),
         progress: &mut progress,
         last_status,
+        journal,
     };
-    (d.progress)(Progress::Workflow { status: last_status, at: Duration::ZERO });
+    (d.progress)(Progress::Workflow { status: last_status, at: d.started.elapsed() });
+    for request in abandoned {
+        d.running.insert(request.run, (request.clone(), tokio::spawn(async {})));
+        d.on_report((request.run, ActionStatus::Abandoned, Value::Null));
+    }
     d.launch(todo);
     while d.session.outcome().is_none() {
         if d.running.is_empty() && d.session.outstanding() == 0 && control.is_none() {
@@ -232,6 +351,7 @@ pub async fn run(
         errors: state.errors().to_vec(),
         task_statuses: state.task_statuses(d.session.workflow()),
         runs: d.history,
+        resumed: false,
     }
 }
 

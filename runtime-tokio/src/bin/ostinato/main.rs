@@ -4,6 +4,7 @@
 //! unreadable file or bad arguments.
 
 mod graph;
+mod replay;
 mod run;
 mod validate;
 
@@ -13,9 +14,12 @@ const USAGE: &str = "\
 usage: ostinato <command> [arguments]
 
 commands:
-  run FILE [--input name=value ...] [--input-file F]
+  run FILE [--input name=value ...] [--input-file F] [--journal J]
                      run a workflow; progress on stderr, status and output as JSON
-                     on stdout; exit 0 succeeded, 1 failed or canceled, 2 invalid
+                     on stdout; exit 0 succeeded, 1 failed or canceled, 2 invalid;
+                     --journal records every event so the run can be resumed
+  resume JOURNAL     rebuild a crashed run from its journal and finish it
+  replay JOURNAL     print a recorded run as a timeline
   graph FILE [--format dot|mermaid]
                      print the transition graph: conditions on edges, joins, loops
                      and entry points marked
@@ -32,6 +36,8 @@ fn main() -> ExitCode {
         Some("validate") => validate::run(&args[1..]),
         Some("run") => run::main(&args[1..]),
         Some("graph") => graph::main(&args[1..]),
+        Some("resume") => run::resume_main(&args[1..]),
+        Some("replay") => replay::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -3,13 +3,13 @@
 //!
 //! Exit codes: 0 succeeded; 1 failed or canceled; 2 invalid workflow or bad arguments.
 
-use std::io::IsTerminal;
+use std::future::Future;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ostinato_core::{Status, compile};
-use ostinato_tokio::{Actions, Control, Handle, Progress, run};
+use ostinato_core::{JOURNAL_VERSION, JournalHeader, Status, compile};
+use ostinato_tokio::{Actions, Control, Handle, Journal, Progress, resume, run, run_journaled};
 use serde_json::{Map, Value, json};
 
 use crate::validate::{read, render};
@@ -17,11 +17,14 @@ use crate::validate::{read, render};
 struct Args {
     file: String,
     input: Map<String, Value>,
+    journal: Option<String>,
 }
 
 fn usage(message: &str) -> ExitCode {
     eprintln!("ostinato run: {message}");
-    eprintln!("usage: ostinato run WORKFLOW.yaml [--input name=value ...] [--input-file FILE]");
+    eprintln!(
+        "usage: ostinato run WORKFLOW.yaml [--input name=value ...] [--input-file FILE] [--journal FILE]"
+    );
     ExitCode::from(2)
 }
 
@@ -50,6 +53,7 @@ fn input_file(path: &str) -> Result<Map<String, Value>, String> {
 fn parse(args: &[String]) -> Result<Args, String> {
     let mut file = None;
     let mut input = Map::new();
+    let mut journal = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -58,18 +62,21 @@ fn parse(args: &[String]) -> Result<Args, String> {
                 input.insert(k, v);
             }
             "--input-file" => input.extend(input_file(it.next().ok_or("--input-file needs a file")?)?),
+            "--journal" => journal = Some(it.next().ok_or("--journal needs a file")?.clone()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             path if file.is_none() => file = Some(path.to_owned()),
             extra => return Err(format!("unexpected argument `{extra}`: run takes one workflow file")),
         }
     }
-    Ok(Args { file: file.ok_or("name the workflow file to run")?, input })
+    Ok(Args { file: file.ok_or("name the workflow file to run")?, input, journal })
 }
 
 fn stamp(at: Duration) -> String {
     format!("{:>4}.{:03}s", at.as_secs(), at.subsec_millis())
 }
 
+/// One progress line on stderr. Piped or not, lines are plain and timestamped; the workflow's
+/// status changes are shown too.
 fn show(p: Progress<'_>) {
     let line = match p {
         Progress::Started { run, at } => {
@@ -135,11 +142,76 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let Ok(rt) = tokio::runtime::Builder::new_multi_thread().enable_all().build() else {
-        eprintln!("ostinato run: cannot start the tokio runtime");
+    let journal = match &args.journal {
+        Some(path) => {
+            let header = JournalHeader {
+                ostinato_journal: JOURNAL_VERSION,
+                workflow: text.clone(),
+                input: args.input.clone(),
+            };
+            match Journal::create(Path::new(path), &header) {
+                Ok(j) => Some(j),
+                Err(e) => {
+                    eprintln!("ostinato run: cannot write the journal {path}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => None,
+    };
+    execute(|control, show| async move {
+        match journal {
+            Some(j) => run_journaled(&workflow, &args.input, &actions, Some(control), j, show).await,
+            None => run(&workflow, &args.input, &actions, Some(control), show).await,
+        }
+    })
+}
+
+/// `ostinato resume JOURNAL`: rebuild a crashed run from its journal and finish it.
+pub(crate) fn resume_main(args: &[String]) -> ExitCode {
+    let [path] = args else {
+        eprintln!("ostinato resume: name one journal file; usage: ostinato resume JOURNAL");
         return ExitCode::from(2);
     };
-    let interactive = std::io::stderr().is_terminal();
+    let actions = Actions::builtin();
+    let path = Path::new(path).to_path_buf();
+    let failure = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = failure.clone();
+    let code = execute(|control, show| async move {
+        match resume(&path, &actions, Some(control), show).await {
+            Ok(report) => report,
+            Err(e) => {
+                if let Ok(mut f) = seen.lock() {
+                    *f = Some(e.to_string());
+                }
+                ostinato_tokio::Report {
+                    status: Status::Unset,
+                    output: None,
+                    errors: Vec::new(),
+                    task_statuses: Default::default(),
+                    runs: Vec::new(),
+                    resumed: false,
+                }
+            }
+        }
+    });
+    if let Ok(Some(message)) = failure.lock().map(|f| f.clone()) {
+        eprintln!("ostinato resume: {message}");
+        return ExitCode::from(2);
+    }
+    code
+}
+
+/// Run on a fresh tokio runtime with Ctrl-C wired to cancel; print the summary; exit code.
+fn execute<F, Fut>(body: F) -> ExitCode
+where
+    F: FnOnce(tokio::sync::mpsc::UnboundedReceiver<Control>, fn(Progress<'_>)) -> Fut,
+    Fut: Future<Output = ostinato_tokio::Report>,
+{
+    let Ok(rt) = tokio::runtime::Builder::new_multi_thread().enable_all().build() else {
+        eprintln!("ostinato: cannot start the tokio runtime");
+        return ExitCode::from(2);
+    };
     let report = rt.block_on(async {
         let (handle, control) = Handle::new();
         let cancel = handle.clone();
@@ -148,15 +220,13 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
                 cancel.send(Control::Cancel);
             }
         });
-        let report = run(&workflow, &args.input, &actions, Some(control), |p| {
-            if interactive || !matches!(p, Progress::Workflow { status: Status::Running, .. }) {
-                show(p);
-            }
-        })
-        .await;
+        let report = body(control, show).await;
         drop(handle);
         report
     });
+    if report.status == Status::Unset {
+        return ExitCode::from(2);
+    }
     let summary = json!({
         "status": report.status.as_str(),
         "output": report.output,

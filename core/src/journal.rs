@@ -1,0 +1,170 @@
+//! The journal: a run written as JSON lines, from which the state is rebuilt by replay.
+//!
+//! The event log is the source of truth. Line 1 is a [`JournalHeader`] (format version, the
+//! definition text, the input); every further line is a [`JournalEntry`]: an event the session
+//! accepted, with its timestamp. Dispatches are not written: a session dispatches after every
+//! event, so replaying the same events re-derives the same runs with the same ids.
+//!
+//! The format is documented in `docs/journal.md`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::diag::Diagnostics;
+use crate::engine::{EventKind, Rejected, Timestamp};
+use crate::graph::compile;
+use crate::session::Session;
+
+/// The format version written in every header.
+pub const JOURNAL_VERSION: u32 = 1;
+
+/// The first line of a journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalHeader {
+    /// Always [`JOURNAL_VERSION`] for journals this version writes.
+    pub ostinato_journal: u32,
+    /// The workflow definition, verbatim, so a journal is self-contained.
+    pub workflow: String,
+    /// The workflow input.
+    pub input: Map<String, Value>,
+}
+
+/// One accepted event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// Milliseconds since the run started.
+    pub at: Timestamp,
+    /// The event.
+    pub event: EventKind,
+}
+
+/// Why a journal could not be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// Line `line` is not JSON of the expected shape.
+    #[error("journal line {line}: {message}")]
+    Malformed {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The journal was written by an unknown format version.
+    #[error("journal format version {found} is not supported (expected {JOURNAL_VERSION})")]
+    Version {
+        /// The version found.
+        found: u32,
+    },
+    /// The definition in the header does not compile.
+    #[error("the journal's workflow is invalid:\n{0}")]
+    Invalid(Diagnostics),
+    /// An event the engine does not accept: the journal does not belong to this definition
+    /// (or was edited). Replay stops at the first diverging event.
+    #[error(
+        "journal line {line}: the engine rejects the recorded event ({rejected}); the journal does not match the workflow"
+    )]
+    Diverged {
+        /// 1-based line number.
+        line: usize,
+        /// The engine's answer.
+        rejected: Rejected,
+    },
+}
+
+/// Parse a journal's text.
+///
+/// # Errors
+/// [`ReplayError::Malformed`] or [`ReplayError::Version`].
+pub fn parse_journal(text: &str) -> Result<(JournalHeader, Vec<JournalEntry>), ReplayError> {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, first)) = lines.next() else {
+        return Err(ReplayError::Malformed { line: 1, message: "the journal is empty".into() });
+    };
+    let header: JournalHeader = serde_json::from_str(first)
+        .map_err(|e| ReplayError::Malformed { line: 1, message: e.to_string() })?;
+    if header.ostinato_journal != JOURNAL_VERSION {
+        return Err(ReplayError::Version { found: header.ostinato_journal });
+    }
+    let mut entries = Vec::new();
+    for (i, line) in lines {
+        // A crash can leave a last line half written: it never took effect, so it is dropped.
+        match serde_json::from_str::<JournalEntry>(line) {
+            Ok(e) => entries.push(e),
+            Err(_) if !text.ends_with('\n') && text.trim_end().ends_with(line.trim_end()) => break,
+            Err(e) => return Err(ReplayError::Malformed { line: i + 1, message: e.to_string() }),
+        }
+    }
+    Ok((header, entries))
+}
+
+/// Rebuild a session by replaying a journal's events.
+///
+/// # Errors
+/// [`ReplayError::Invalid`] if the definition does not compile, [`ReplayError::Diverged`] at
+/// the first event the engine rejects.
+pub fn replay(header: &JournalHeader, entries: &[JournalEntry]) -> Result<Session, ReplayError> {
+    let workflow = compile(&header.workflow).map_err(ReplayError::Invalid)?;
+    let (mut session, _) = Session::start(&workflow, &header.input, 0);
+    for (i, entry) in entries.iter().enumerate() {
+        let result = match &entry.event {
+            EventKind::Run { run, status, result } => session.report(*run, *status, result.clone(), entry.at),
+            other => session.request(other.clone(), entry.at),
+        };
+        result.map_err(|rejected| ReplayError::Diverged { line: i + 2, rejected })?;
+    }
+    Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{ActionStatus, Status};
+
+    const FLOW: &str =
+        "tasks:\n  a:\n    action: core.noop\n    next: [{do: b}]\n  b:\n    action: core.noop\n";
+
+    fn header(workflow: &str) -> JournalHeader {
+        JournalHeader { ostinato_journal: JOURNAL_VERSION, workflow: workflow.into(), input: Map::new() }
+    }
+
+    fn entry(run: u64, status: ActionStatus) -> JournalEntry {
+        JournalEntry { at: 0, event: EventKind::Run { run, status, result: Value::Null } }
+    }
+
+    #[test]
+    fn replay_rebuilds_the_same_state() {
+        let entries = vec![
+            entry(0, ActionStatus::Running),
+            entry(0, ActionStatus::Succeeded),
+            entry(1, ActionStatus::Running),
+        ];
+        let session = replay(&header(FLOW), &entries).expect("replays");
+        let in_flight: Vec<(String, bool)> = session.in_flight().map(|(r, s)| (r.task.clone(), s)).collect();
+        assert_eq!(in_flight, vec![("b".to_owned(), true)]);
+        assert_eq!(session.state().status(), Status::Running);
+    }
+
+    #[test]
+    fn a_changed_definition_is_reported_as_divergence() {
+        let entries = vec![
+            entry(0, ActionStatus::Running),
+            entry(0, ActionStatus::Succeeded),
+            entry(1, ActionStatus::Running),
+        ];
+        let changed = "tasks:\n  a:\n    action: core.noop\n";
+        let err = replay(&header(changed), &entries).expect_err("diverges");
+        assert!(matches!(err, ReplayError::Diverged { line: 4, .. }), "{err}");
+    }
+
+    #[test]
+    fn lines_round_trip_and_a_torn_last_line_is_dropped() {
+        let mut text = serde_json::to_string(&header(FLOW)).expect("header") + "\n";
+        text += &(serde_json::to_string(&entry(0, ActionStatus::Running)).expect("entry") + "\n");
+        text += "{\"at\": 5, \"event\": {\"type\": \"ru";
+        let (h, entries) = parse_journal(&text).expect("parses");
+        assert_eq!(h.workflow, FLOW);
+        assert_eq!(entries.len(), 1);
+        let bad = text.replace("\"ostinato_journal\":1", "\"ostinato_journal\":9");
+        assert!(matches!(parse_journal(&bad), Err(ReplayError::Version { found: 9 })));
+    }
+}
