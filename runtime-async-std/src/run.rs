@@ -98,6 +98,7 @@ impl Run {
         launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
         while session.outcome().is_none() {
             let Ok(msg) = self.rx.recv().await else { break };
+            tracing::debug!(?msg, "event");
             let todo = match msg {
                 Msg::Report(run, status, result) => {
                     if status == ActionStatus::Running {
@@ -151,20 +152,26 @@ fn launch(
         let action = run.action.as_deref().and_then(|a| actions.get(a));
         let unknown = run.action.clone().filter(|_| action.is_none());
         let (tx, id, delay, input) = (tx.clone(), run.run, run.delay, run.input.clone().unwrap_or(json!({})));
-        let handle = async_std::task::spawn(async move {
-            if delay > 0 {
-                async_std::task::sleep(Duration::from_secs(delay)).await;
-            }
-            let _ = tx.send(Msg::Report(id, ActionStatus::Running, Value::Null)).await;
-            let outcome = match (action, unknown) {
-                (Some(f), _) => f(input).await,
-                (None, Some(name)) => {
-                    ActionOutcome::failed(json!({"error": format!("unknown action \"{name}\"")}))
+        let span = tracing::info_span!("run", run = id, task = %run.task, iteration = run.iteration);
+        let handle = async_std::task::spawn(tracing::Instrument::instrument(
+            async move {
+                if delay > 0 {
+                    async_std::task::sleep(Duration::from_secs(delay)).await;
                 }
-                (None, None) => ActionOutcome::succeeded(Value::Null),
-            };
-            let _ = tx.send(Msg::Report(id, outcome.status, outcome.result)).await;
-        });
+                let _ = tx.send(Msg::Report(id, ActionStatus::Running, Value::Null)).await;
+                let outcome = match (action, unknown) {
+                    (Some(f), _) => f(input).await,
+                    (None, Some(name)) => {
+                        ActionOutcome::failed(json!({"error": format!("unknown action \"{name}\"")}))
+                    }
+                    (None, None) => ActionOutcome::succeeded(Value::Null),
+                };
+                tracing::debug!(status = ?outcome.status, "action finished");
+                let _ = tx.send(Msg::Report(id, outcome.status, outcome.result)).await;
+            },
+            span,
+        ));
+        tracing::info!(run = id, task = %run.task, route = run.route, item = ?run.item, iteration = run.iteration, delay = run.delay, action = ?run.action, "start run");
         history.push(run.clone());
         requests.insert(id, run);
         running.insert(id, handle);

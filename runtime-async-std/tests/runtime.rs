@@ -92,3 +92,15 @@ fn it_runs_under_smol() {
     assert_eq!(report.status, Status::Succeeded);
     assert_eq!(report.output.and_then(|o| o.get("out").cloned()), Some(json!("smol")));
 }
+
+#[async_std::test]
+async fn a_local_timeout_fires() {
+    let wf = compile("tasks:\n  stuck:\n    action: core.local\n    input: {cmd: 'sleep 30', timeout: 1}\n")
+        .expect("valid");
+    let (run, _handle) = Run::new();
+    let t0 = Instant::now();
+    let report = run.run(&wf, &Map::new(), &Actions::builtin(), |_| {}).await;
+    assert!(t0.elapsed() < Duration::from_secs(10), "the 1 s timeout fired");
+    assert_eq!(report.status, Status::Failed);
+    assert_eq!(report.task_statuses.get("stuck"), Some(&Status::Failed));
+}

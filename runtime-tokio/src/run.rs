@@ -119,26 +119,33 @@ impl Driver<'_> {
             let unknown = run.action.clone().filter(|_| action.is_none());
             let (tx, id, delay, input) =
                 (self.tx.clone(), run.run, run.delay, run.input.clone().unwrap_or(json!({})));
-            let handle = tokio::spawn(async move {
-                if delay > 0 {
-                    tokio::time::sleep(Duration::from_secs(delay)).await;
-                }
-                let _ = tx.send((id, ActionStatus::Running, Value::Null));
-                let outcome = match (action, unknown) {
-                    (Some(f), _) => f(input).await,
-                    (None, Some(name)) => {
-                        ActionOutcome::failed(json!({"error": format!("unknown action \"{name}\"")}))
+            let span = tracing::info_span!("run", run = id, task = %run.task, iteration = run.iteration);
+            let handle = tokio::spawn(tracing::Instrument::instrument(
+                async move {
+                    if delay > 0 {
+                        tokio::time::sleep(Duration::from_secs(delay)).await;
                     }
-                    (None, None) => ActionOutcome::succeeded(Value::Null),
-                };
-                let _ = tx.send((id, outcome.status, outcome.result));
-            });
+                    let _ = tx.send((id, ActionStatus::Running, Value::Null));
+                    let outcome = match (action, unknown) {
+                        (Some(f), _) => f(input).await,
+                        (None, Some(name)) => {
+                            ActionOutcome::failed(json!({"error": format!("unknown action \"{name}\"")}))
+                        }
+                        (None, None) => ActionOutcome::succeeded(Value::Null),
+                    };
+                    tracing::debug!(status = ?outcome.status, "action finished");
+                    let _ = tx.send((id, outcome.status, outcome.result));
+                },
+                span,
+            ));
+            tracing::info!(run = id, task = %run.task, route = run.route, item = ?run.item, iteration = run.iteration, delay = run.delay, action = ?run.action, "start run");
             self.history.push(run.clone());
             self.running.insert(id, (run, handle));
         }
     }
 
     fn on_report(&mut self, (run, status, result): Msg) {
+        tracing::debug!(run, ?status, "run reported");
         let at = self.started.elapsed();
         if let Some((request, _)) = self.running.get(&run) {
             let request = request.clone();
@@ -171,6 +178,7 @@ impl Driver<'_> {
     }
 
     fn on_control(&mut self, control: Control) {
+        tracing::info!(?control, "operator request");
         let kind = match control {
             Control::Pause => EventKind::Pause,
             Control::Resume => EventKind::Resume,
@@ -188,6 +196,7 @@ impl Driver<'_> {
     fn after_event(&mut self) {
         let status = self.session.state().status();
         if status != self.last_status {
+            tracing::info!(from = %self.last_status, to = %status, "workflow status");
             self.last_status = status;
             (self.progress)(Progress::Workflow { status, at: self.started.elapsed() });
         }

@@ -3,9 +3,12 @@
 //!
 //! Exit codes: 0 succeeded; 1 failed or canceled; 2 invalid workflow or bad arguments.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ostinato_core::{JOURNAL_VERSION, JournalHeader, Status, compile};
@@ -75,10 +78,15 @@ fn stamp(at: Duration) -> String {
     format!("{:>4}.{:03}s", at.as_secs(), at.subsec_millis())
 }
 
-/// One progress line on stderr. Piped or not, lines are plain and timestamped; the workflow's
-/// status changes are shown too.
-fn show(p: Progress<'_>) {
-    let line = match p {
+/// Progress on stderr. Piped, it is plain timestamped lines. On a terminal the same lines
+/// scroll above a status line that shows what is running now, redrawn at every change.
+struct Display {
+    interactive: bool,
+    running: BTreeMap<u64, String>,
+}
+
+fn describe(p: &Progress<'_>) -> String {
+    match *p {
         Progress::Started { run, at } => {
             let item = run.item.map(|i| format!("[{i}]")).unwrap_or_default();
             let pass =
@@ -95,9 +103,41 @@ fn show(p: Progress<'_>) {
             let item = run.item.map(|i| format!("[{i}]")).unwrap_or_default();
             format!("{} {:<9} {}{item}", stamp(at), format!("{status:?}").to_lowercase(), run.task)
         }
-        Progress::Workflow { status, at } => format!("{} workflow {status}", stamp(at)),
-    };
-    eprintln!("{line}");
+        Progress::Workflow { status, at } => format!("{} workflow  {status}", stamp(at)),
+    }
+}
+
+impl Display {
+    fn show(&mut self, p: Progress<'_>) {
+        let line = describe(&p);
+        let at = match p {
+            Progress::Started { run, at } => {
+                let item = run.item.map(|i| format!("[{i}]")).unwrap_or_default();
+                self.running.insert(run.run, format!("{}{item}", run.task));
+                at
+            }
+            Progress::Finished { run, at, .. } => {
+                self.running.remove(&run.run);
+                at
+            }
+            Progress::Workflow { at, .. } => at,
+        };
+        if !self.interactive {
+            eprintln!("{line}");
+            return;
+        }
+        let names: Vec<&str> = self.running.values().map(String::as_str).collect();
+        let status =
+            if names.is_empty() { String::from("idle") } else { format!("running {}", names.join(", ")) };
+        eprint!("\r\x1b[K{line}\n\x1b[2m{} {status}\x1b[0m", stamp(at));
+        let _ = std::io::Write::flush(&mut std::io::stderr());
+    }
+
+    fn finish(&self) {
+        if self.interactive {
+            eprint!("\r\x1b[K");
+        }
+    }
 }
 
 /// Run the `run` subcommand.
@@ -175,7 +215,7 @@ pub(crate) fn resume_main(args: &[String]) -> ExitCode {
     };
     let actions = Actions::builtin();
     let path = Path::new(path).to_path_buf();
-    let failure = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let failure = Arc::new(Mutex::new(None));
     let seen = failure.clone();
     let code = execute(|control, show| async move {
         match resume(&path, &actions, Some(control), show).await {
@@ -202,16 +242,29 @@ pub(crate) fn resume_main(args: &[String]) -> ExitCode {
     code
 }
 
+/// Progress callback handed to the runtime.
+type Show = Box<dyn FnMut(Progress<'_>) + Send>;
+
 /// Run on a fresh tokio runtime with Ctrl-C wired to cancel; print the summary; exit code.
 fn execute<F, Fut>(body: F) -> ExitCode
 where
-    F: FnOnce(tokio::sync::mpsc::UnboundedReceiver<Control>, fn(Progress<'_>)) -> Fut,
+    F: FnOnce(tokio::sync::mpsc::UnboundedReceiver<Control>, Show) -> Fut,
     Fut: Future<Output = ostinato_tokio::Report>,
 {
     let Ok(rt) = tokio::runtime::Builder::new_multi_thread().enable_all().build() else {
         eprintln!("ostinato: cannot start the tokio runtime");
         return ExitCode::from(2);
     };
+    let display = Arc::new(Mutex::new(Display {
+        interactive: std::io::stderr().is_terminal(),
+        running: BTreeMap::new(),
+    }));
+    let shown = display.clone();
+    let show: Show = Box::new(move |p| {
+        if let Ok(mut d) = shown.lock() {
+            d.show(p);
+        }
+    });
     let report = rt.block_on(async {
         let (handle, control) = Handle::new();
         let cancel = handle.clone();
@@ -224,6 +277,9 @@ where
         drop(handle);
         report
     });
+    if let Ok(d) = display.lock() {
+        d.finish();
+    }
     if report.status == Status::Unset {
         return ExitCode::from(2);
     }
