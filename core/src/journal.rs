@@ -71,6 +71,14 @@ pub enum ReplayError {
     },
 }
 
+/// One journal line (JSON and a newline) for a header or an entry.
+#[must_use]
+pub fn journal_line(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Parse a journal's text.
 ///
 /// # Errors

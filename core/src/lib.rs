@@ -66,7 +66,9 @@ pub use graph::{
     compile, compile_with,
 };
 pub use inspect::{CompileOptions, inspect};
-pub use journal::{JOURNAL_VERSION, JournalEntry, JournalHeader, ReplayError, parse_journal, replay};
+pub use journal::{
+    JOURNAL_VERSION, JournalEntry, JournalHeader, ReplayError, journal_line, parse_journal, replay,
+};
 pub use session::{Session, Todo};
 pub use spec::{
     Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, Located, RetrySpec, TaskSpec,

@@ -17,7 +17,9 @@
 //! ```
 
 mod actions;
+mod journal;
 mod run;
 
 pub use actions::{ActionFn, ActionFuture, ActionOutcome, Actions};
+pub use journal::Journal;
 pub use run::{Control, Handle, Report, Run};

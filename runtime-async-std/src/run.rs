@@ -6,12 +6,16 @@ use std::time::{Duration, Instant};
 
 use async_std::channel::{Receiver, Sender, unbounded};
 use async_std::task::JoinHandle;
+use std::path::Path;
+
 use ostinato_core::{
-    ActionStatus, ErrorEntry, EventKind, RunId, RunRequest, Session, Status, Todo, Workflow,
+    ActionStatus, ErrorEntry, EventKind, RunId, RunRequest, Session, Status, Todo, Workflow, parse_journal,
+    replay,
 };
 use serde_json::{Map, Value, json};
 
 use crate::actions::{ActionOutcome, Actions};
+use crate::journal::Journal;
 
 /// An operator request sent through a [`Handle`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,19 +91,78 @@ impl Run {
         workflow: &Workflow,
         input: &Map<String, Value>,
         actions: &Actions,
+        on_start: impl FnMut(&RunRequest),
+    ) -> Report {
+        let (session, todo) = Session::start(workflow, input, 0);
+        self.drive(session, todo, Vec::new(), actions, None, 0, on_start).await
+    }
+
+    /// Like [`Run::run`], appending every accepted event to `journal`.
+    pub async fn run_journaled(
+        self,
+        workflow: &Workflow,
+        input: &Map<String, Value>,
+        actions: &Actions,
+        journal: Journal,
+        on_start: impl FnMut(&RunRequest),
+    ) -> Report {
+        let (session, todo) = Session::start(workflow, input, 0);
+        self.drive(session, todo, Vec::new(), actions, Some(journal), 0, on_start).await
+    }
+
+    /// Resume a journaled run after a crash, with the tokio runtime's in-flight policy: runs
+    /// that had started are reported `abandoned`, runs still waiting out a delay start now.
+    ///
+    /// # Errors
+    /// A message when the journal cannot be read, replayed or rewritten.
+    pub async fn resume(
+        self,
+        path: &Path,
+        actions: &Actions,
+        on_start: impl FnMut(&RunRequest),
+    ) -> Result<Report, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the journal: {e}"))?;
+        let (header, entries) = parse_journal(&text).map_err(|e| e.to_string())?;
+        let session = replay(&header, &entries).map_err(|e| e.to_string())?;
+        let journal = Journal::rewrite(path, &header, &entries)
+            .map_err(|e| format!("cannot rewrite the journal: {e}"))?;
+        let mut todo = Todo::default();
+        let mut abandoned = Vec::new();
+        for (request, started) in session.in_flight() {
+            if started {
+                abandoned.push(request.run);
+            } else {
+                todo.start.push(request.clone());
+            }
+        }
+        let offset = entries.last().map_or(0, |e| e.at);
+        Ok(self.drive(session, todo, abandoned, actions, Some(journal), offset, on_start).await)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn drive(
+        self,
+        mut session: Session,
+        todo: Todo,
+        abandoned: Vec<RunId>,
+        actions: &Actions,
+        mut journal: Option<Journal>,
+        offset: u64,
         mut on_start: impl FnMut(&RunRequest),
     ) -> Report {
-        let started = Instant::now();
+        let started = Instant::now().checked_sub(Duration::from_millis(offset)).unwrap_or_else(Instant::now);
         let now = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let (mut session, todo) = Session::start(workflow, input, 0);
         let mut running: BTreeMap<RunId, JoinHandle<()>> = BTreeMap::new();
         let mut history = Vec::new();
         let mut requests: BTreeMap<RunId, RunRequest> = BTreeMap::new();
+        for run in abandoned {
+            let _ = self.tx.try_send(Msg::Report(run, ActionStatus::Abandoned, Value::Null));
+        }
         launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
         while session.outcome().is_none() {
             let Ok(msg) = self.rx.recv().await else { break };
             tracing::debug!(?msg, "event");
-            let todo = match msg {
+            let (todo, event) = match msg {
                 Msg::Report(run, status, result) => {
                     if status == ActionStatus::Running {
                         if let Some(r) = requests.get(&run) {
@@ -108,18 +171,27 @@ impl Run {
                     } else if !matches!(status, ActionStatus::Pending | ActionStatus::Paused) {
                         running.remove(&run);
                     }
-                    session.report(run, status, result, now())
+                    let event = EventKind::Run { run, status, result: result.clone() };
+                    (session.report(run, status, result, now()), event)
                 }
-                Msg::Control(c) => session.request(
-                    match c {
+                Msg::Control(c) => {
+                    let kind = match c {
                         Control::Pause => EventKind::Pause,
                         Control::Resume => EventKind::Resume,
                         Control::Cancel => EventKind::Cancel,
-                    },
-                    now(),
-                ),
+                    };
+                    (session.request(kind.clone(), now()), kind)
+                }
             };
             if let Ok(todo) = todo {
+                if let Some(j) = journal.as_mut() {
+                    if let Err(e) = j.append(now(), &event) {
+                        eprintln!(
+                            "ostinato: the journal can no longer be written ({e}); this run cannot be resumed"
+                        );
+                        journal = None;
+                    }
+                }
                 launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
             }
             if session.state().status() == Status::Canceling {

@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use ostinato_core::{EventKind, JournalEntry, JournalHeader, Timestamp};
+use ostinato_core::{EventKind, JournalEntry, JournalHeader, Timestamp, journal_line};
 
 /// An open journal file.
 #[derive(Debug)]
@@ -53,9 +53,7 @@ impl Journal {
     }
 
     fn line(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
-        let mut text = serde_json::to_string(value).map_err(io::Error::other)?;
-        text.push('\n');
-        self.file.write_all(text.as_bytes())?;
+        self.file.write_all(journal_line(value).as_bytes())?;
         self.file.sync_data()
     }
 }
