@@ -71,6 +71,6 @@ pub use journal::{
 };
 pub use session::{Session, Todo};
 pub use spec::{
-    Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, Located, RetrySpec, TaskSpec,
-    TransitionSpec, WorkflowSpec,
+    Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, LimitsSpec, Located, RetrySpec,
+    TaskSpec, TransitionSpec, WorkflowSpec,
 };

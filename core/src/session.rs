@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::engine::{
-    ActionStatus, Command, Event, EventKind, Rejected, RunId, RunRequest, State, Status, Timestamp, step,
+    ActionStatus, Command, Event, EventKind, Limits, Rejected, RunId, RunRequest, State, Status, Timestamp,
+    step,
 };
 use crate::graph::Workflow;
 
@@ -29,13 +30,26 @@ pub struct Session {
 pub struct Todo {
     /// Executions to start (each after its delay).
     pub start: Vec<RunRequest>,
+    /// Executions to stop (a limit was broken); report each as canceled.
+    pub cancel: Vec<RunId>,
 }
 
 impl Session {
     /// Start a run: render input and vars, and return the first executions.
     #[must_use]
     pub fn start(workflow: &Workflow, input: &Map<String, Value>, at: Timestamp) -> (Session, Todo) {
-        let (state, commands) = State::start(workflow, input);
+        Session::start_with(workflow, input, Limits::default(), at)
+    }
+
+    /// Start a run with the application's limits (the definition may override them).
+    #[must_use]
+    pub fn start_with(
+        workflow: &Workflow,
+        input: &Map<String, Value>,
+        limits: Limits,
+        at: Timestamp,
+    ) -> (Session, Todo) {
+        let (state, commands) = State::start_with(workflow, input, limits, at);
         let mut session =
             Session { workflow: workflow.clone(), state, finished: None, offered: BTreeMap::new() };
         session.absorb(commands);
@@ -51,6 +65,7 @@ impl Session {
                     self.offered.insert(r.run, (r.clone(), false));
                     todo.start.push(r);
                 }
+                Command::CancelRuns { runs } => todo.cancel.extend(runs),
                 Command::Finished { status, output } => self.finished = Some((status, output)),
             }
         }
@@ -66,7 +81,9 @@ impl Session {
     fn event(&mut self, at: Timestamp, kind: EventKind) -> Result<Todo, Rejected> {
         let commands = step(&self.workflow, &mut self.state, &Event::new(at, kind))?;
         let mut todo = self.absorb(commands);
-        todo.start.extend(self.dispatch(at).start);
+        let next = self.dispatch(at);
+        todo.start.extend(next.start);
+        todo.cancel.extend(next.cancel);
         Ok(todo)
     }
 
@@ -100,6 +117,18 @@ impl Session {
     /// session from a journal, these are what was in flight when the journal stopped.
     pub fn in_flight(&self) -> impl Iterator<Item = (&RunRequest, bool)> {
         self.offered.values().map(|(r, started)| (r, *started))
+    }
+
+    /// Time passed with nothing else to report: lets the engine enforce its duration limit
+    /// (see [`Session::deadline`]).
+    pub fn tick(&mut self, at: Timestamp) -> Todo {
+        self.dispatch(at)
+    }
+
+    /// When the runtime must call [`Session::tick`] at the latest, if ever.
+    #[must_use]
+    pub fn deadline(&self) -> Option<Timestamp> {
+        self.state.deadline()
     }
 
     /// Pause, resume, cancel or rerun.

@@ -31,6 +31,8 @@ pub enum Control {
 enum Msg {
     Report(RunId, ActionStatus, Value),
     Control(Control),
+    /// The duration deadline passed.
+    Tick,
 }
 
 /// Sends operator requests to a running workflow.
@@ -44,6 +46,7 @@ impl std::fmt::Debug for Msg {
         match self {
             Msg::Report(run, status, _) => write!(f, "Report({run}, {status:?})"),
             Msg::Control(c) => write!(f, "Control({c:?})"),
+            Msg::Tick => write!(f, "Tick"),
         }
     }
 }
@@ -158,6 +161,13 @@ impl Run {
         for run in abandoned {
             let _ = self.tx.try_send(Msg::Report(run, ActionStatus::Abandoned, Value::Null));
         }
+        if let Some(deadline) = session.deadline() {
+            let (tx, wait) = (self.tx.clone(), Duration::from_millis(deadline.saturating_sub(now())));
+            async_std::task::spawn(async move {
+                async_std::task::sleep(wait).await;
+                let _ = tx.send(Msg::Tick).await;
+            });
+        }
         launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
         while session.outcome().is_none() {
             let Ok(msg) = self.rx.recv().await else { break };
@@ -182,8 +192,15 @@ impl Run {
                     };
                     (session.request(kind.clone(), now()), kind)
                 }
+                Msg::Tick => (Ok(session.tick(now())), EventKind::Dispatch),
             };
             if let Ok(todo) = todo {
+                for id in &todo.cancel {
+                    if let Some(handle) = running.remove(id) {
+                        handle.cancel().await;
+                        let _ = self.tx.try_send(Msg::Report(*id, ActionStatus::Canceled, Value::Null));
+                    }
+                }
                 if let Some(j) = journal.as_mut() {
                     if let Err(e) = j.append(now(), &event) {
                         eprintln!(

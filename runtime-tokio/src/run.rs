@@ -5,7 +5,9 @@
 //! when the workflow is being canceled.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use ostinato_core::{
     ActionStatus, ErrorEntry, EventKind, ReplayError, RunId, RunRequest, Session, Status, Todo, Workflow,
@@ -114,6 +116,12 @@ impl Driver<'_> {
     }
 
     fn launch(&mut self, todo: Todo) {
+        for id in todo.cancel {
+            if let Some((_, handle)) = self.running.remove(&id) {
+                handle.abort();
+                let _ = self.tx.send((id, ActionStatus::Canceled, Value::Null));
+            }
+        }
         for run in todo.start {
             let action = run.action.as_deref().and_then(|a| self.actions.get(a));
             let unknown = run.action.clone().filter(|_| action.is_none());
@@ -341,7 +349,15 @@ async fn drive_from(
         if d.running.is_empty() && d.session.outstanding() == 0 && control.is_none() {
             break;
         }
+        let deadline = d.session.deadline().map(|at| d.started + Duration::from_millis(at));
         tokio::select! {
+            () = sleep_until(deadline) => {
+                let now = d.now();
+                let todo = d.session.tick(now);
+                d.record(now, &EventKind::Dispatch);
+                d.launch(todo);
+                d.after_event();
+            }
             msg = rx.recv() => match msg {
                 Some(m) => d.on_report(m),
                 None => break,
@@ -368,5 +384,13 @@ async fn recv(control: &mut Option<mpsc::UnboundedReceiver<Control>>) -> Option<
     match control.as_mut() {
         Some(c) => c.recv().await,
         None => None,
+    }
+}
+
+/// Sleep until `deadline`, or forever when there is none.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }

@@ -144,3 +144,14 @@ async fn an_unknown_action_fails_its_run() {
     assert_eq!(report.status, Status::Failed);
     assert_eq!(report.errors[0].result, Some(json!({"error": "unknown action \"nosuch.action\""})));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_duration_limit_stops_a_long_run_at_its_deadline() {
+    let text = "limits: {max_duration: 5}\ntasks:\n  long:\n    action: test.sleep seconds=60\n";
+    let t0 = Instant::now();
+    let (report, _) = timed(text).await;
+    assert_eq!(report.status, Status::Failed);
+    assert_eq!(report.task_statuses.get("long"), Some(&Status::Canceled), "the running action was canceled");
+    assert_eq!(t0.elapsed().as_secs(), 5, "stopped at the deadline, not after the 60 s action");
+    assert!(report.errors[0].message.contains("max_duration"));
+}

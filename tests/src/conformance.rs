@@ -231,7 +231,7 @@ pub fn trace(workflow_text: &str, script: &Script) -> Value {
             .into_iter()
             .filter_map(|c| match c {
                 Command::StartRun(r) => Some(r),
-                Command::Finished { .. } => None,
+                Command::Finished { .. } | Command::CancelRuns { .. } => None,
             })
             .collect();
         runs.sort_by_key(key);

@@ -38,6 +38,11 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     let candidates = if remediation.is_empty() { ready } else { remediation };
+    for &i in &candidates {
+        if let Some(commands) = super::limits::check_iterations(wf, state, i) {
+            return commands;
+        }
+    }
     let mut offers = Vec::new();
     let mut failed = false;
     for i in candidates {

@@ -21,6 +21,7 @@
 
 mod dispatch;
 mod flow;
+mod limits;
 mod report;
 mod scope;
 mod state;
@@ -37,6 +38,23 @@ use crate::graph::Workflow;
 
 /// Milliseconds since an epoch of the runtime's choosing; the engine only compares them.
 pub type Timestamp = u64;
+
+/// Cycle protection, set per run by the application. A definition may override both with the
+/// Ostinato `limits` extension (`limits: {max_task_iterations: N, max_duration: S}` at the
+/// top, `limits: {max_iterations: N}` on a task).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most executions of one task on one route (a loop's iterations). Default 100,000.
+    pub max_task_iterations: u64,
+    /// Most milliseconds the workflow may run, from its start. Default: unlimited.
+    pub max_duration_ms: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_task_iterations: 100_000, max_duration_ms: None }
+    }
+}
 
 /// The identifier of one action execution, from a counter in the state.
 pub type RunId = u64;
@@ -158,6 +176,11 @@ pub struct RunRequest {
 pub enum Command {
     /// Start an action execution.
     StartRun(RunRequest),
+    /// Cancel these executions: the workflow broke a limit and stops at once.
+    CancelRuns {
+        /// The executions to stop; report each as canceled.
+        runs: Vec<RunId>,
+    },
     /// The workflow completed with this status and output.
     Finished {
         /// The final status.
@@ -197,9 +220,15 @@ pub enum Rejected {
 /// # Errors
 /// [`Rejected`] when the event does not fit the state; the state is then unchanged.
 pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec<Command>, Rejected> {
+    // The duration limit is checked against the event's time, after the event was accepted
+    // (a rejected event changes nothing) — except a dispatch, which must not start anything
+    // once the time is up.
     let mut commands = Vec::new();
+    if event.kind == EventKind::Dispatch {
+        commands = limits::check_duration(workflow, state, event.at);
+    }
     match &event.kind {
-        EventKind::Dispatch => commands = dispatch::dispatch(workflow, state),
+        EventKind::Dispatch => commands.extend(dispatch::dispatch(workflow, state)),
         EventKind::Run { run, status, result } => {
             report::on_run(workflow, state, *run, *status, result)?;
             flow::render_output(workflow, state);
@@ -209,6 +238,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         EventKind::Cancel => flow::request(workflow, state, Status::Canceled, "cancel")?,
         EventKind::Rerun { tasks, reset_items } => flow::rerun(workflow, state, tasks, reset_items)?,
     }
+    commands.extend(limits::check_duration(workflow, state, event.at));
     if state.status().is_completed() && !state.announced {
         state.announced = true;
         commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
@@ -217,16 +247,44 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
 }
 
 impl State {
-    /// Start a workflow: render its input and vars and stage its entry tasks.
+    /// Start a workflow with the default [`Limits`]: render its input and vars and stage its
+    /// entry tasks.
     #[must_use]
     pub fn start(workflow: &Workflow, input: &Map<String, Value>) -> (State, Vec<Command>) {
+        State::start_with(workflow, input, Limits::default(), 0)
+    }
+
+    /// Start a workflow at time `at` with the application's limits (the definition's
+    /// `limits` extension overrides them).
+    #[must_use]
+    pub fn start_with(
+        workflow: &Workflow,
+        input: &Map<String, Value>,
+        limits: Limits,
+        at: Timestamp,
+    ) -> (State, Vec<Command>) {
+        let written = workflow.graph().limits;
+        let limits = Limits {
+            max_task_iterations: written.max_task_iterations.unwrap_or(limits.max_task_iterations),
+            max_duration_ms: written.max_duration.map(|s| s.saturating_mul(1000)).or(limits.max_duration_ms),
+        };
         let mut state = flow::start(workflow, input);
+        state.limits = limits;
+        state.started_at = at;
         let mut commands = Vec::new();
         if state.status().is_completed() {
             state.announced = true;
             commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
         }
         (state, commands)
+    }
+
+    /// When the workflow must be woken to enforce its duration limit, if it has one and is
+    /// not completed. A runtime sends any event (a dispatch) at that time.
+    #[must_use]
+    pub fn deadline(&self) -> Option<Timestamp> {
+        let max = self.limits.max_duration_ms?;
+        (!self.status().is_completed()).then(|| self.started_at.saturating_add(max))
     }
 
     /// The status of each task's most recent execution, by `task` (route 0) or

@@ -119,6 +119,10 @@ pub struct State {
     pub(crate) next_run: u64,
     /// The completion was reported with a `Finished` command.
     pub(crate) announced: bool,
+    /// Cycle protection in force.
+    pub(crate) limits: super::Limits,
+    /// When the workflow started.
+    pub(crate) started_at: u64,
 }
 
 impl State {

@@ -277,3 +277,85 @@ fn state_serializes_and_continues_identically() {
     assert_eq!(a.dispatch(), b.dispatch());
     assert_eq!(serde_json::to_string(&a.state).ok(), serde_json::to_string(&b.state).ok());
 }
+
+const LOOP: &str = "
+vars: [{n: 0}]
+tasks:
+  init:
+    next: [{do: tick}]
+  tick:
+    action: core.noop
+    next:
+      - when: <% true %>
+        publish: [{n: <% ctx(n) + 1 %>}]
+        do: tick
+";
+
+fn drain(h: &mut H) -> usize {
+    let mut runs = 0;
+    loop {
+        let offered = h.dispatch();
+        if offered.is_empty() {
+            return runs;
+        }
+        for r in offered {
+            runs += 1;
+            h.finish(r.run, ActionStatus::Succeeded, Value::Null);
+        }
+    }
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_its_iteration_limit_with_a_precise_error() {
+    let mut h = H::new(&LOOP.replace("vars:", "limits: {max_task_iterations: 3}\nvars:"), json!({}));
+    assert_eq!(drain(&mut h), 1 + 3, "init once, tick three times");
+    assert_eq!(h.state.status(), Status::Failed);
+    let e = h.state.errors().last().expect("logged");
+    assert_eq!(e.task.as_deref(), Some("tick"));
+    assert_eq!(e.transition.as_deref(), Some("tick__t0"));
+    assert!(
+        e.message.contains("ran 3 times")
+            && e.message.contains("limit is 3")
+            && e.message.contains("max_task_iterations"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_task_limit_overrides_the_workflow_and_the_application_default() {
+    let text =
+        LOOP.replace("    action: core.noop\n", "    action: core.noop\n    limits: {max_iterations: 2}\n");
+    let mut h = H::new(&text, json!({}));
+    assert_eq!(drain(&mut h), 1 + 2);
+    let wf = compile(LOOP).expect("valid");
+    let (state, _) =
+        State::start_with(&wf, &Map::new(), Limits { max_task_iterations: 5, max_duration_ms: None }, 0);
+    let mut h = H { wf, state };
+    assert_eq!(drain(&mut h), 1 + 5, "the application's limit applies when the definition sets none");
+}
+
+#[test]
+fn the_duration_limit_fails_the_workflow_and_cancels_running_work() {
+    let wf = compile("tasks:\n  slow:\n    action: core.noop\n").expect("valid");
+    let limits = Limits { max_task_iterations: 10, max_duration_ms: Some(10_000) };
+    let (state, _) = State::start_with(&wf, &Map::new(), limits, 1_000);
+    let mut h = H { wf, state };
+    assert_eq!(h.state.deadline(), Some(11_000));
+    let run = h.dispatch()[0].run;
+    h.report(run, ActionStatus::Running, Value::Null);
+    let commands = step(&h.wf, &mut h.state, &Event::new(11_000, EventKind::Dispatch)).expect("accepted");
+    assert_eq!(h.state.status(), Status::Failed);
+    assert!(commands.contains(&Command::CancelRuns { runs: vec![run] }), "{commands:?}");
+    assert!(h.state.errors()[0].message.contains("limit of 10 s (max_duration)"));
+    assert_eq!(h.state.deadline(), None);
+}
+
+#[test]
+fn limits_are_validated_in_the_definition() {
+    let problems = crate::inspect::inspect(
+        "limits: {max_task_iterations: 0}\ntasks:\n  t:\n    action: core.noop\n    limits: {max_iteration: 2}\n",
+    );
+    let paths: Vec<Option<&str>> = problems.iter().map(|d| d.path.as_deref()).collect();
+    assert_eq!(paths, [Some("limits.max_task_iterations"), Some("tasks.t.limits")]);
+}

@@ -126,6 +126,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             delay: t.delay.as_ref().map(|d| count(&d.value)).transpose()?,
             split: topo.is_split(&t.name) && !topo.in_cycle(&t.name),
             in_cycle: topo.in_cycle(&t.name),
+            max_iterations: t.max_iterations,
         });
     }
     link(&mut tasks, spec)?;
@@ -147,6 +148,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             .collect::<Result<_, Diagnostic>>()?,
         vars: bindings(&spec.vars)?,
         output: bindings(&spec.output)?,
+        limits: spec.limits,
     };
     Ok(Workflow { inner: Arc::new(graph) })
 }

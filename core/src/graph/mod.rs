@@ -46,6 +46,8 @@ pub struct Graph {
     pub vars: Vec<(String, ValueTemplate)>,
     /// `output` entries in order.
     pub output: Vec<(String, ValueTemplate)>,
+    /// Workflow-level limits written in the definition (Ostinato extension).
+    pub limits: crate::spec::LimitsSpec,
 }
 
 /// A compiled task.
@@ -79,6 +81,8 @@ pub struct Task {
     pub split: bool,
     /// The task can reach itself.
     pub in_cycle: bool,
+    /// The task's own iteration limit (Ostinato extension).
+    pub max_iterations: Option<u64>,
 }
 
 /// How many arrivals a join waits for.

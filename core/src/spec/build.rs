@@ -99,6 +99,7 @@ pub(crate) fn build(root: &Node) -> (WorkflowSpec, Vec<Diagnostic>) {
                 has_tasks = true;
                 spec.tasks = b.tasks(node);
             }
+            "limits" => spec.limits = b.limits(node),
             _ => {}
         }
     }

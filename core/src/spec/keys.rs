@@ -1,10 +1,14 @@
 //! The keys each level of the language accepts, and advice for keys it does not.
 
 /// Keys of the workflow document.
-pub(super) const WORKFLOW: [&str; 8] =
-    ["version", "name", "description", "tags", "input", "vars", "output", "tasks"];
+pub(super) const WORKFLOW: [&str; 9] =
+    ["version", "name", "description", "tags", "input", "vars", "output", "tasks", "limits"];
 /// Keys of a task.
-pub(super) const TASK: [&str; 7] = ["action", "input", "next", "join", "with", "retry", "delay"];
+pub(super) const TASK: [&str; 8] = ["action", "input", "next", "join", "with", "retry", "delay", "limits"];
+/// Keys of the Ostinato `limits` extension (workflow level; tasks accept `max_iterations`).
+pub(super) const LIMITS: [&str; 2] = ["max_task_iterations", "max_duration"];
+/// Keys of a task's `limits`.
+pub(super) const TASK_LIMITS: [&str; 1] = ["max_iterations"];
 /// Keys of a transition.
 pub(super) const TRANSITION: [&str; 3] = ["when", "publish", "do"];
 /// Keys of `with`.

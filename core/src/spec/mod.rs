@@ -35,6 +35,18 @@ pub struct WorkflowSpec {
     pub output: Vec<Binding>,
     /// Tasks in declaration order.
     pub tasks: Vec<TaskSpec>,
+    /// Ostinato extension `limits`: cycle protection for this workflow.
+    pub limits: LimitsSpec,
+}
+
+/// The Ostinato `limits` extension, at workflow level. Absent values fall back to the
+/// limits the application runs the workflow with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LimitsSpec {
+    /// Most executions of one task on one route.
+    pub max_task_iterations: Option<u64>,
+    /// Most seconds the workflow may run.
+    pub max_duration: Option<u64>,
 }
 
 /// A declared workflow input.
@@ -80,6 +92,8 @@ pub struct TaskSpec {
     pub retry: Option<RetrySpec>,
     /// `delay` in seconds before each non-retry execution.
     pub delay: Option<Located<Count>>,
+    /// Ostinato extension `limits: {max_iterations: N}`: this task's iteration limit.
+    pub max_iterations: Option<u64>,
 }
 
 /// How many inbound transitions a join waits for.

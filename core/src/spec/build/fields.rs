@@ -2,7 +2,9 @@
 //! transitions, and the small typed values they are made of.
 
 use super::super::keys;
-use super::super::{Binding, Count, ItemsSpec, Join, Located, RetrySpec, TaskSpec, TransitionSpec};
+use super::super::{
+    Binding, Count, ItemsSpec, Join, LimitsSpec, Located, RetrySpec, TaskSpec, TransitionSpec,
+};
 use super::{Builder, child, item};
 use crate::expr::parse_inline_params;
 use crate::yaml::{Key, Node, Value};
@@ -36,6 +38,7 @@ impl Builder {
             with: None,
             retry: None,
             delay: None,
+            max_iterations: None,
         };
         let mut inline = None;
         for (k, v) in entries {
@@ -51,6 +54,7 @@ impl Builder {
                 "with" => task.with = self.items(v, &p),
                 "retry" => task.retry = self.retry(v, &p),
                 "delay" => task.delay = self.count(v, &p),
+                "limits" => task.max_iterations = self.task_limits(v, &p),
                 _ => {}
             }
         }
@@ -64,6 +68,47 @@ impl Builder {
             }
         }
         Some(task)
+    }
+
+    /// A positive whole number (a limit).
+    fn positive(&mut self, node: &Node, path: &str) -> Option<u64> {
+        match &node.value {
+            Value::Int(n) if *n > 0 => Some(n.unsigned_abs()),
+            _ => {
+                let found = node.to_json();
+                self.syntax(
+                    path,
+                    node.at,
+                    format!("{found} is not a positive whole number."),
+                    Some("limits are whole numbers of 1 or more".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The workflow-level `limits` extension.
+    pub(super) fn limits(&mut self, node: &Node) -> LimitsSpec {
+        let mut out = LimitsSpec::default();
+        let Some(entries) = self.mapping(node, "limits", "`limits`") else { return out };
+        self.unknown_keys(entries, &keys::LIMITS, "limits");
+        for (k, v) in entries {
+            let p = child("limits", &k.text);
+            match k.text.as_str() {
+                "max_task_iterations" => out.max_task_iterations = self.positive(v, &p),
+                "max_duration" => out.max_duration = self.positive(v, &p),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// A task's `limits` extension.
+    fn task_limits(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let entries = self.mapping(node, path, "`limits`")?;
+        self.unknown_keys(entries, &keys::TASK_LIMITS, path);
+        let found = entries.iter().find(|(k, _)| k.text == "max_iterations").map(|(_, v)| v)?;
+        self.positive(found, &child(path, "max_iterations"))
     }
 
     pub(super) fn nonempty_string(&mut self, node: &Node, path: &str) -> Option<Located<String>> {

@@ -1,0 +1,70 @@
+//! Cycle protection: the per-task iteration limit and the workflow's maximum duration.
+//!
+//! A breach fails the workflow with an error that names the task, the limit, the count and the
+//! transition the task was reached through, and asks the runtime to cancel every execution
+//! still running (`Command::CancelRuns`): a runaway loop stops at once instead of draining.
+
+use super::Command;
+use super::flow::{name_of, request_status};
+use super::state::{ErrorEntry, Node, State};
+use super::status::Status;
+use crate::graph::Workflow;
+
+/// Fail the workflow and cancel what still runs.
+fn breach(wf: &Workflow, state: &mut State, entry: ErrorEntry) -> Vec<Command> {
+    state.log_error(entry);
+    request_status(wf, state, Status::Failed);
+    super::flow::render_output(wf, state);
+    let runs: Vec<u64> = state.runs.keys().copied().collect();
+    if runs.is_empty() { Vec::new() } else { vec![Command::CancelRuns { runs }] }
+}
+
+/// The duration limit, checked against an event's time.
+pub(crate) fn check_duration(wf: &Workflow, state: &mut State, at: u64) -> Vec<Command> {
+    let Some(deadline) = state.deadline() else { return Vec::new() };
+    if at < deadline {
+        return Vec::new();
+    }
+    let limit = state.limits.max_duration_ms.unwrap_or_default();
+    let message = format!(
+        "The workflow ran for {} s, past its limit of {} s (max_duration); it was stopped.",
+        at.saturating_sub(state.started_at) / 1000,
+        limit / 1000
+    );
+    breach(wf, state, ErrorEntry { message, task: None, route: None, transition: None, result: None })
+}
+
+/// Whether starting a new pass of the staged task instance `staged` would break the
+/// iteration limit; if so the workflow fails (and the commands to send are returned).
+pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) -> Option<Vec<Command>> {
+    let s = state.staged.get(staged)?;
+    let (node, route) = (s.node, s.route);
+    let Node::Task(id) = node else { return None };
+    let continuing = state.record(node, route).is_some_and(|r| !r.status.is_completed());
+    if continuing {
+        return None;
+    }
+    let limit = wf.task(id).and_then(|t| t.max_iterations).unwrap_or(state.limits.max_task_iterations);
+    let passes = state.passes.get(&(node, route)).copied().unwrap_or(0) as u64;
+    if passes < limit {
+        return None;
+    }
+    let from: Vec<String> = s.prev.keys().cloned().collect();
+    let name = name_of(wf, node);
+    let message = format!(
+        "Task \"{name}\" reached its iteration limit: it ran {passes} times on route {route} and the limit is {limit} (max_task_iterations); the next pass came from {}.",
+        if from.is_empty() {
+            "the workflow's start".to_owned()
+        } else {
+            format!("transition {}", from.join(", "))
+        }
+    );
+    let entry = ErrorEntry {
+        message,
+        task: Some(name),
+        route: Some(route),
+        transition: from.first().cloned(),
+        result: None,
+    };
+    Some(breach(wf, state, entry))
+}
