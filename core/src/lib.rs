@@ -54,8 +54,8 @@ pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
 
 pub use diag::{Category, Diagnostic, Diagnostics, Location};
 pub use engine::{
-    ActionStatus, Command, ErrorEntry, Event, EventKind, Node, Rejected, RunId, RunRequest, State, Status,
-    Timestamp, step,
+    ActionStatus, Command, ErrorEntry, Event, EventKind, Limits, Node, Rejected, RunId, RunRequest,
+    STATE_FORMAT, State, Status, Timestamp, step,
 };
 pub use expr::{
     Ast, CurrentTask, Expr, ExprError, ExprErrorKind, Functions, HostFn, Jinja, JinjaCall, JinjaNode,

@@ -109,11 +109,16 @@ struct Driver<'w> {
     script: Script,
     consumed: BTreeMap<String, usize>,
     held: Vec<Held>,
+    /// Every event sent, with the commands it produced (or `None` when rejected).
+    log: Vec<(Event, Option<Vec<Command>>)>,
 }
 
 impl Driver<'_> {
     fn send(&mut self, kind: EventKind) -> Vec<Command> {
-        step(self.wf, &mut self.state, &Event::new(0, kind)).unwrap_or_default()
+        let event = Event::new(0, kind);
+        let answer = step(self.wf, &mut self.state, &event).ok();
+        self.log.push((event, answer.clone()));
+        answer.unwrap_or_default()
     }
 
     fn report(&mut self, run: &RunRequest, status: ActionStatus, result: Value) {
@@ -198,22 +203,44 @@ fn entry(r: &RunRequest) -> Value {
     Value::Object(m)
 }
 
+/// A run recorded under the lockstep driver: the events sent, what each produced, and the
+/// final state.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// Each event with the commands it produced (`None` when the engine rejected it).
+    pub log: Vec<(Event, Option<Vec<Command>>)>,
+    /// The state at the end.
+    pub state: State,
+}
+
 /// Run a case's workflow under the lockstep driver and return its trace.
 #[must_use]
 pub fn trace(workflow_text: &str, script: &Script) -> Value {
+    record(workflow_text, script).0
+}
+
+/// Like [`trace`], also returning the recording (`None` for a rejected workflow).
+#[must_use]
+pub fn record(workflow_text: &str, script: &Script) -> (Value, Option<Recording>) {
     let problems = inspect(workflow_text);
     if !problems.is_empty() {
         let errors: Vec<Value> = problems
             .iter()
             .map(|d| json!({"category": d.category.as_str(), "path": d.path, "message": d.message}))
             .collect();
-        return json!({"status": "invalid", "errors": errors});
+        return (json!({"status": "invalid", "errors": errors}), None);
     }
-    let Ok(wf) = compile(workflow_text) else { return json!({"status": "invalid", "errors": []}) };
+    let Ok(wf) = compile(workflow_text) else { return (json!({"status": "invalid", "errors": []}), None) };
     let input = script.input.clone().unwrap_or_default();
     let (state, _) = State::start(&wf, &input);
-    let mut d =
-        Driver { wf: &wf, state, script: script.clone(), consumed: BTreeMap::new(), held: Vec::new() };
+    let mut d = Driver {
+        wf: &wf,
+        state,
+        script: script.clone(),
+        consumed: BTreeMap::new(),
+        held: Vec::new(),
+        log: Vec::new(),
+    };
     let requests = script.requests.clone();
     let mut rounds = Vec::new();
     let mut truncated = false;
@@ -271,7 +298,7 @@ pub fn trace(workflow_text: &str, script: &Script) -> Value {
     if truncated {
         out["truncated"] = json!(true);
     }
-    out
+    (out, Some(Recording { log: d.log, state: d.state }))
 }
 
 /// Structural equality with numbers compared by value.

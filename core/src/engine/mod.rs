@@ -31,7 +31,7 @@ mod transitions;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use state::{ErrorEntry, Node, State};
+pub use state::{ErrorEntry, Node, STATE_FORMAT, State};
 pub use status::Status;
 
 use crate::graph::Workflow;

@@ -100,9 +100,21 @@ pub(crate) struct Run {
     pub(crate) started: bool,
 }
 
+/// The version of the state's serialized form. A state written by this version carries it;
+/// a state without it is read as version 1. Later versions must keep reading older ones (a
+/// golden state in `tests/golden/` guards this).
+pub const STATE_FORMAT: u32 = 1;
+
+fn state_format() -> u32 {
+    STATE_FORMAT
+}
+
 /// The state of one workflow run.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
+    /// Serialized form version ([`STATE_FORMAT`]).
+    #[serde(default = "state_format")]
+    pub(crate) format: u32,
     pub(crate) status: Option<Status>,
     pub(crate) contexts: Vec<Map<String, Value>>,
     pub(crate) routes: Vec<Vec<String>>,
@@ -125,7 +137,35 @@ pub struct State {
     pub(crate) started_at: u64,
 }
 
+impl Default for State {
+    fn default() -> Self {
+        State {
+            format: STATE_FORMAT,
+            status: None,
+            contexts: Vec::new(),
+            routes: Vec::new(),
+            sequence: Vec::new(),
+            latest: BTreeMap::new(),
+            passes: BTreeMap::new(),
+            staged: Vec::new(),
+            errors: Vec::new(),
+            output: None,
+            runs: BTreeMap::new(),
+            next_run: 0,
+            announced: false,
+            limits: super::Limits::default(),
+            started_at: 0,
+        }
+    }
+}
+
 impl State {
+    /// The serialized form version of this state.
+    #[must_use]
+    pub fn format(&self) -> u32 {
+        self.format
+    }
+
     /// Executions offered and not finished: (run id, task id, route, item).
     pub fn running(&self) -> impl Iterator<Item = (u64, TaskId, u32, Option<usize>)> + '_ {
         self.runs.iter().map(|(id, r)| (*id, r.task, r.route, r.item))
