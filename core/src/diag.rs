@@ -43,6 +43,18 @@ impl fmt::Display for Category {
     }
 }
 
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The workflow is rejected.
+    #[default]
+    Error,
+    /// The workflow runs, but probably not as intended (an Ostinato addition; Orquesta has no
+    /// warnings).
+    Warning,
+}
+
 /// A position in the definition text: 1-based line and 1-based column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Location {
@@ -79,6 +91,8 @@ pub struct Diagnostic {
     pub message: String,
     /// What would fix it, when something specific would.
     pub hint: Option<String>,
+    /// Error (rejects the workflow) or warning.
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -90,7 +104,27 @@ impl Diagnostic {
         location: Option<Location>,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic { category, path, location, message: message.into(), hint: None }
+        Diagnostic {
+            category,
+            path,
+            location,
+            message: message.into(),
+            hint: None,
+            severity: Severity::Error,
+        }
+    }
+
+    /// The same diagnostic as a warning.
+    #[must_use]
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// True for an error (not a warning).
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     /// The same diagnostic with a hint attached.
@@ -106,6 +140,9 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(at) = self.location {
             write!(f, "{at}: ")?;
+        }
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
         }
         write!(f, "{}: ", self.category)?;
         if let Some(path) = &self.path {
@@ -134,6 +171,12 @@ impl Diagnostics {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// True when there is at least one error (warnings do not count).
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
     }
 
     /// Number of problems.

@@ -52,7 +52,7 @@ mod yaml;
 /// error before it is parsed, so a runaway file costs no parsing time or memory.
 pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
 
-pub use diag::{Category, Diagnostic, Diagnostics, Location};
+pub use diag::{Category, Diagnostic, Diagnostics, Location, Severity};
 pub use engine::{
     ActionStatus, Command, ErrorEntry, Event, EventKind, Limits, Node, Rejected, RunId, RunRequest,
     STATE_FORMAT, State, Status, Timestamp, step,

@@ -81,3 +81,20 @@ fn a_50_megabyte_file_is_refused_without_parsing() {
     assert_eq!(code, 2);
     assert!(out.contains("definitions larger than"), "{out}");
 }
+
+#[test]
+fn warnings_are_shown_but_the_file_is_valid() {
+    let f = write(
+        "endless.yaml",
+        b"tasks:\n  init:\n    next: [{do: a}]\n  a:\n    action: core.noop\n    next: [{do: a}]\n",
+    );
+    let (code, out, _) = validate(&[f.as_os_str()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            ":4:3: warning: semantics: tasks.a: The loop through a has no condition that can stop it"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("endless.yaml: valid, 1 warning"), "{out}");
+}

@@ -223,9 +223,10 @@ pub fn trace(workflow_text: &str, script: &Script) -> Value {
 #[must_use]
 pub fn record(workflow_text: &str, script: &Script) -> (Value, Option<Recording>) {
     let problems = inspect(workflow_text);
-    if !problems.is_empty() {
+    if problems.has_errors() {
         let errors: Vec<Value> = problems
             .iter()
+            .filter(|d| d.is_error())
             .map(|d| json!({"category": d.category.as_str(), "path": d.path, "message": d.message}))
             .collect();
         return (json!({"status": "invalid", "errors": errors}), None);

@@ -23,7 +23,7 @@ pub fn compile(text: &str) -> Result<Workflow, Diagnostics> {
 pub fn compile_with(text: &str, options: &CompileOptions) -> Result<Workflow, Diagnostics> {
     let (spec, diagnostics) = inspect_with(text, options);
     match spec {
-        Some(spec) if diagnostics.is_empty() => build(&spec, options).map_err(|d| Diagnostics(vec![d])),
+        Some(spec) if !diagnostics.has_errors() => build(&spec, options).map_err(|d| Diagnostics(vec![d])),
         _ => Err(diagnostics),
     }
 }

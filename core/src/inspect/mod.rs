@@ -6,6 +6,7 @@
 //! problem, because nothing after it has anything to look at.
 
 mod context;
+mod cycles;
 mod expressions;
 mod semantics;
 pub(crate) mod topology;
@@ -63,6 +64,7 @@ fn passes(spec: &WorkflowSpec, options: &CompileOptions) -> Vec<Diagnostic> {
     let mut out = semantics::check(spec, &topo, &starts, explicit);
     out.extend(expressions::check(spec, &topo));
     out.extend(context::check(spec, &topo, &starts));
+    out.extend(cycles::check(&topo));
     out
 }
 

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ostinato_core::{JOURNAL_VERSION, JournalHeader, Status, compile};
+use ostinato_core::{JOURNAL_VERSION, JournalHeader, Status, compile, inspect};
 use ostinato_tokio::{Actions, Control, Handle, Journal, Progress, resume, run, run_journaled};
 use serde_json::{Map, Value, json};
 
@@ -153,6 +153,9 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for d in inspect(&text).iter().filter(|d| !d.is_error()) {
+        eprintln!("{}", render(&args.file, d));
+    }
     let workflow = match compile(&text) {
         Ok(w) => w,
         Err(problems) => {

@@ -17,25 +17,31 @@ pub(crate) fn run(files: &[String]) -> ExitCode {
             Ok(text) => inspect(&text),
             Err(d) => Diagnostics(vec![d]),
         };
-        if diagnostics.is_empty() {
-            println!("{file}: valid");
-            continue;
-        }
-        all_valid = false;
         for d in &diagnostics {
             println!("{}", render(file, d));
         }
-        let n = diagnostics.len();
-        println!("{file}: {n} problem{}", if n == 1 { "" } else { "s" });
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = diagnostics.len() - errors;
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if errors == 0 {
+            match warnings {
+                0 => println!("{file}: valid"),
+                n => println!("{file}: valid, {n} warning{}", plural(n)),
+            }
+            continue;
+        }
+        all_valid = false;
+        println!("{file}: {errors} problem{}", plural(errors));
     }
     if all_valid { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }
 
 /// `file:line:column: category: path: message`, then the hint on its own indented line.
 pub(crate) fn render(file: &str, d: &Diagnostic) -> String {
+    let warning = if d.is_error() { "" } else { "warning: " };
     let mut line = match d.location {
-        Some(at) => format!("{file}:{at}: {}", d.category),
-        None => format!("{file}: {}", d.category),
+        Some(at) => format!("{file}:{at}: {warning}{}", d.category),
+        None => format!("{file}: {warning}{}", d.category),
     };
     line.push_str(": ");
     line.push_str(d.path.as_deref().unwrap_or("(top level)"));
