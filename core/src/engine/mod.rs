@@ -239,6 +239,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         EventKind::Rerun { tasks, reset_items } => flow::rerun(workflow, state, tasks, reset_items)?,
     }
     commands.extend(limits::check_duration(workflow, state, event.at));
+    state.sweep_layers();
     if state.status().is_completed() && !state.announced {
         state.announced = true;
         commands.push(Command::Finished { status: state.status(), output: state.output.clone() });

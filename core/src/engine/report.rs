@@ -112,7 +112,7 @@ pub(crate) fn add_record(
         },
         Node::Command(_) => None,
     };
-    state.sequence.push(Record {
+    let idx = state.sequence.push(Record {
         node,
         route,
         ctxs,
@@ -122,8 +122,12 @@ pub(crate) fn add_record(
         term: false,
         retry,
     });
-    let idx = state.sequence.len() - 1;
-    state.latest.insert((node, route), idx);
+    // The record it supersedes is no longer needed, unless the output is built from it.
+    if let Some(old) = state.latest.insert((node, route), idx) {
+        if !state.sequence.get(old).is_some_and(|r| r.term) {
+            state.sequence.remove(old);
+        }
+    }
     *state.passes.entry((node, route)).or_insert(0) += 1;
     Ok(idx)
 }

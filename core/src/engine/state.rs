@@ -100,10 +100,85 @@ pub(crate) struct Run {
     pub(crate) started: bool,
 }
 
+/// Items with ids that stay valid when other items are removed (records, context layers),
+/// iterated in creation order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Arena<T> {
+    next: usize,
+    items: BTreeMap<usize, T>,
+}
+
+/// Format 1 stored records and layers as plain lists (ids were list positions); format 2 as
+/// an arena. Both read.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ArenaForm<T> {
+    // Keys are read as text: an untagged enum cannot turn JSON's string keys into integers.
+    Arena { next: usize, items: BTreeMap<String, T> },
+    List(Vec<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Arena<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match ArenaForm::deserialize(d)? {
+            ArenaForm::Arena { next, items } => {
+                let mut parsed = BTreeMap::new();
+                for (k, v) in items {
+                    let id = k
+                        .parse::<usize>()
+                        .map_err(|_| serde::de::Error::custom(format!("arena id `{k}` is not a number")))?;
+                    parsed.insert(id, v);
+                }
+                Arena { next, items: parsed }
+            }
+            ArenaForm::List(list) => {
+                Arena { next: list.len(), items: list.into_iter().enumerate().collect() }
+            }
+        })
+    }
+}
+
+impl<T> Default for Arena<T> {
+    fn default() -> Self {
+        Arena { next: 0, items: BTreeMap::new() }
+    }
+}
+
+impl<T> Arena<T> {
+    pub(crate) fn push(&mut self, item: T) -> usize {
+        let id = self.next;
+        self.next += 1;
+        self.items.insert(id, item);
+        id
+    }
+    pub(crate) fn get(&self, id: usize) -> Option<&T> {
+        self.items.get(&id)
+    }
+    pub(crate) fn get_mut(&mut self, id: usize) -> Option<&mut T> {
+        self.items.get_mut(&id)
+    }
+    pub(crate) fn remove(&mut self, id: usize) -> Option<T> {
+        self.items.remove(&id)
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.values()
+    }
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.items.values_mut()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub(crate) fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        self.items.retain(|id, _| keep(*id));
+    }
+}
+
 /// The version of the state's serialized form. A state written by this version carries it;
 /// a state without it is read as version 1. Later versions must keep reading older ones (a
-/// golden state in `tests/golden/` guards this).
-pub const STATE_FORMAT: u32 = 1;
+/// golden state in `tests/golden/` guards this). Version 2 keeps records and context layers in
+/// arenas with stable ids (so a loop's state stays bounded); version 1 kept them in lists.
+pub const STATE_FORMAT: u32 = 2;
 
 fn state_format() -> u32 {
     STATE_FORMAT
@@ -116,9 +191,11 @@ pub struct State {
     #[serde(default = "state_format")]
     pub(crate) format: u32,
     pub(crate) status: Option<Status>,
-    pub(crate) contexts: Vec<Map<String, Value>>,
+    /// Context layers: layer 0 (inputs and vars), and one squashed delta per task instance.
+    pub(crate) contexts: Arena<Map<String, Value>>,
     pub(crate) routes: Vec<Vec<String>>,
-    pub(crate) sequence: Vec<Record>,
+    /// Records still needed: the latest per task instance, and terminal ones (for the output).
+    pub(crate) sequence: Arena<Record>,
     #[serde(with = "pairs")]
     pub(crate) latest: BTreeMap<(Node, u32), usize>,
     /// Executions recorded per task instance: the iteration count of loops.
@@ -135,6 +212,9 @@ pub struct State {
     pub(crate) limits: super::Limits,
     /// When the workflow started.
     pub(crate) started_at: u64,
+    /// Layers in use at the last sweep (sweeps run when the arena doubles past it).
+    #[serde(default)]
+    pub(crate) live_layers: usize,
 }
 
 impl Default for State {
@@ -142,9 +222,9 @@ impl Default for State {
         State {
             format: STATE_FORMAT,
             status: None,
-            contexts: Vec::new(),
+            contexts: Arena::default(),
             routes: Vec::new(),
-            sequence: Vec::new(),
+            sequence: Arena::default(),
             latest: BTreeMap::new(),
             passes: BTreeMap::new(),
             staged: Vec::new(),
@@ -155,6 +235,7 @@ impl Default for State {
             announced: false,
             limits: super::Limits::default(),
             started_at: 0,
+            live_layers: 0,
         }
     }
 }
@@ -239,6 +320,33 @@ impl State {
                 self.staged.remove(i);
             }
         }
+    }
+
+    /// Layer 0 plus one layer holding `layers[1..]` merged (and `extra` on top): what a task
+    /// instance's layer list squashes to. Merging is associative, so lookups see the same values
+    /// as with the whole list, while the list no longer grows with every pass through a loop.
+    pub(crate) fn squash(&mut self, layers: &[usize], extra: Option<Map<String, Value>>) -> Vec<usize> {
+        let rest = layers.get(1..).unwrap_or_default();
+        if extra.as_ref().is_none_or(Map::is_empty) && rest.len() <= 1 {
+            return layers.to_vec();
+        }
+        let mut delta = self.merged(rest);
+        delta.extend(extra.unwrap_or_default());
+        vec![0, self.contexts.push(delta)]
+    }
+
+    /// Drop layers no record or staged instance refers to any more (amortised: only when the
+    /// arena has doubled since the last sweep). Only call it between events: while an event is
+    /// processed, a new layer may not be referenced yet.
+    pub(crate) fn sweep_layers(&mut self) {
+        if self.contexts.len() < 2 * self.live_layers + 16 {
+            return;
+        }
+        let mut used: BTreeSet<usize> = BTreeSet::from([0]);
+        used.extend(self.sequence.iter().flat_map(|r| r.ctxs.iter().copied()));
+        used.extend(self.staged.iter().flat_map(|s| s.ctxs.iter().copied()));
+        self.contexts.retain(|id| used.contains(&id));
+        self.live_layers = self.contexts.len();
     }
 
     /// Merge context layers, later layers winning.

@@ -359,3 +359,30 @@ fn limits_are_validated_in_the_definition() {
     let paths: Vec<Option<&str>> = problems.iter().map(|d| d.path.as_deref()).collect();
     assert_eq!(paths, [Some("limits.max_task_iterations"), Some("tasks.t.limits")]);
 }
+
+#[test]
+fn a_loops_state_does_not_grow_with_its_iterations() {
+    let wf = compile(LOOP).expect("valid");
+    let (state, _) =
+        State::start_with(&wf, &Map::new(), Limits { max_task_iterations: 5_000, max_duration_ms: None }, 0);
+    let mut h = H { wf, state };
+    let mut sizes = Vec::new();
+    let mut runs = 0;
+    while runs < 3_000 {
+        let offered = h.dispatch();
+        for r in offered {
+            runs += 1;
+            h.finish(r.run, ActionStatus::Succeeded, json!({"payload": "x"}));
+            if runs == 1_000 || runs == 3_000 {
+                sizes.push(serde_json::to_string(&h.state).expect("serializes").len());
+            }
+        }
+    }
+    // Between 1,000 and 3,000 iterations counters keep their number of digits: no growth at all.
+    assert!(sizes[1] <= sizes[0] + 8, "state grew from {} to {} bytes", sizes[0], sizes[1]);
+    assert_eq!(h.state.sequence.len(), 2, "only the latest record of each task is kept");
+    // Dropping records and layers must not lose data: the counter has counted every pass.
+    let staged = h.state.staged.first().expect("the next pass is staged");
+    assert_eq!(h.state.merged(&staged.ctxs).get("n"), Some(&json!(2_999)), "init plus 2,999 passes of tick");
+    assert!(h.state.contexts.len() <= 2 * h.state.live_layers + 16);
+}

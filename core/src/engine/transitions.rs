@@ -176,11 +176,7 @@ impl Source<'_> {
         edge: &crate::graph::Edge,
         published: Map<String, Value>,
     ) -> (usize, bool) {
-        let mut out = self.ctxs.clone();
-        if !published.is_empty() {
-            state.contexts.push(published);
-            out.push(state.contexts.len() - 1);
-        }
+        let mut out = state.squash(&self.ctxs, Some(published));
         let target_route = next_route(wf, state, edge.target, &edge.back, self.route);
         let node = node_of(edge.target);
         let idx = match state.staged_index(node, target_route) {
@@ -188,8 +184,11 @@ impl Source<'_> {
                 if let Some(p) = out.iter().position(|x| *x == 0) {
                     out.remove(p);
                 }
+                let mut joined = state.staged[i].ctxs.clone();
+                joined.extend(out);
+                let joined = state.squash(&joined, None);
                 let s = &mut state.staged[i];
-                s.ctxs.extend(out);
+                s.ctxs = joined;
                 s.prev.insert(edge.back.clone(), self.record);
                 s.items = None;
                 s.results.clear();
