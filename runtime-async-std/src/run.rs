@@ -161,13 +161,21 @@ impl Run {
         for run in abandoned {
             let _ = self.tx.try_send(Msg::Report(run, ActionStatus::Abandoned, Value::Null));
         }
-        if let Some(deadline) = session.deadline() {
-            let (tx, wait) = (self.tx.clone(), Duration::from_millis(deadline.saturating_sub(now())));
-            async_std::task::spawn(async move {
-                async_std::task::sleep(wait).await;
-                let _ = tx.send(Msg::Tick).await;
-            });
-        }
+        // Wake the engine at its next deadline; a new (earlier or later) deadline gets its own
+        // timer, and a tick that finds nothing due changes nothing.
+        let mut scheduled = None;
+        let schedule = |deadline: Option<u64>, scheduled: &mut Option<u64>, now: u64| {
+            if deadline.is_some() && deadline != *scheduled {
+                *scheduled = deadline;
+                let (tx, wait) =
+                    (self.tx.clone(), Duration::from_millis(deadline.unwrap_or(0).saturating_sub(now)));
+                async_std::task::spawn(async move {
+                    async_std::task::sleep(wait).await;
+                    let _ = tx.send(Msg::Tick).await;
+                });
+            }
+        };
+        schedule(session.deadline(), &mut scheduled, now());
         launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
         while session.outcome().is_none() {
             let Ok(msg) = self.rx.recv().await else { break };
@@ -211,6 +219,7 @@ impl Run {
                 }
                 launch(todo, actions, &self.tx, &mut running, &mut history, &mut requests);
             }
+            schedule(session.deadline(), &mut scheduled, now());
             if session.state().status() == Status::Canceling {
                 for (id, handle) in std::mem::take(&mut running) {
                     handle.cancel().await;

@@ -104,3 +104,15 @@ async fn a_local_timeout_fires() {
     assert_eq!(report.status, Status::Failed);
     assert_eq!(report.task_statuses.get("stuck"), Some(&Status::Failed));
 }
+
+#[async_std::test]
+async fn a_task_timeout_stops_a_local_command() {
+    let text = "tasks:\n  slow:\n    action: core.local\n    input: {cmd: 'sleep 30'}\n    timeout: 1\n    next:\n      - when: <% timed_out() %>\n        do: fallback\n  fallback:\n    action: core.noop\n";
+    let wf = compile(text).expect("valid");
+    let (run, _handle) = Run::new();
+    let t0 = Instant::now();
+    let report = run.run(&wf, &Map::new(), &Actions::builtin(), |_| {}).await;
+    assert!(t0.elapsed() < Duration::from_secs(10), "stopped at its 1 s timeout");
+    assert_eq!(report.status, Status::Succeeded, "{:?}", report.errors);
+    assert_eq!(report.task_statuses.get("slow"), Some(&Status::TimedOut));
+}

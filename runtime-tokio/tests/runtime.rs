@@ -155,3 +155,24 @@ async fn the_duration_limit_stops_a_long_run_at_its_deadline() {
     assert_eq!(t0.elapsed().as_secs(), 5, "stopped at the deadline, not after the 60 s action");
     assert!(report.errors[0].message.contains("max_duration"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_task_timeout_stops_the_action_and_its_transition_runs() {
+    let text = "
+tasks:
+  slow:
+    action: test.sleep seconds=60
+    timeout: 2
+    next:
+      - when: <% timed_out() %>
+        do: fallback
+  fallback:
+    action: core.noop
+";
+    let t0 = Instant::now();
+    let (report, starts) = timed(text).await;
+    assert_eq!(report.status, Status::Succeeded, "{:?}", report.errors);
+    assert_eq!(report.task_statuses.get("slow"), Some(&Status::TimedOut));
+    assert_eq!(started_at(&starts, "fallback"), 2);
+    assert_eq!(t0.elapsed().as_secs(), 2, "the 60 s action was stopped at its timeout");
+}

@@ -75,7 +75,9 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
 fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
     let run = state.next_run;
     state.next_run += 1;
-    state.runs.insert(run, Run { task: o.task, route: o.route, item: o.item, started: false });
+    state
+        .runs
+        .insert(run, Run { task: o.task, route: o.route, item: o.item, started: false, deadline: None });
     if let Some(i) = state.staged_index(Node::Task(o.task), o.route) {
         match o.item {
             Some(item) => {

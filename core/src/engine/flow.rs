@@ -234,7 +234,9 @@ pub(crate) fn request(
 /// The workflow machine's reaction to a task's new status.
 pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u32, status: Status) {
     let has_next = has_next_tasks(wf, state, node, route);
-    let mut event = format!("task_{}", status.as_str());
+    // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
+    let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
+    let mut event = format!("task_{name}");
     if status.is_abended() && (has_next || has_barrier_next(wf, state, node, route)) {
         event = "task_remediated".into();
     }

@@ -21,7 +21,7 @@ fn breach(wf: &Workflow, state: &mut State, entry: ErrorEntry) -> Vec<Command> {
 
 /// The duration limit, checked against an event's time.
 pub(crate) fn check_duration(wf: &Workflow, state: &mut State, at: u64) -> Vec<Command> {
-    let Some(deadline) = state.deadline() else { return Vec::new() };
+    let Some(deadline) = state.duration_deadline() else { return Vec::new() };
     if at < deadline {
         return Vec::new();
     }
@@ -67,4 +67,29 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
         result: None,
     };
     Some(breach(wf, state, entry))
+}
+
+/// Executions whose task `timeout` has passed end `timed_out`: the task fails unless a
+/// transition handles it (`timed_out()`), and the runtime is asked to stop the execution.
+pub(crate) fn check_timeouts(wf: &Workflow, state: &mut State, at: u64) -> Vec<Command> {
+    let due: Vec<(u64, u64)> =
+        state.runs.iter().filter_map(|(id, r)| r.deadline.filter(|d| *d <= at).map(|d| (*id, d))).collect();
+    let mut stopped = Vec::new();
+    for (id, _) in due {
+        let Some(run) = state.runs.get(&id).copied() else { continue };
+        let name = name_of(wf, Node::Task(run.task));
+        let limit = wf.task(run.task).and_then(|t| t.timeout).unwrap_or_default();
+        state.log_error(ErrorEntry {
+            message: format!("Task \"{name}\" timed out: it ran past its timeout of {limit} s."),
+            task: Some(name),
+            route: Some(run.route),
+            transition: None,
+            result: None,
+        });
+        let result = serde_json::json!({"error": "timed out"});
+        if super::report::on_status(wf, state, id, Status::TimedOut, &result, at).is_ok() {
+            stopped.push(id);
+        }
+    }
+    if stopped.is_empty() { Vec::new() } else { vec![Command::CancelRuns { runs: stopped }] }
 }

@@ -226,11 +226,12 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     let mut commands = Vec::new();
     if event.kind == EventKind::Dispatch {
         commands = limits::check_duration(workflow, state, event.at);
+        commands.extend(limits::check_timeouts(workflow, state, event.at));
     }
     match &event.kind {
         EventKind::Dispatch => commands.extend(dispatch::dispatch(workflow, state)),
         EventKind::Run { run, status, result } => {
-            report::on_run(workflow, state, *run, *status, result)?;
+            report::on_run(workflow, state, *run, *status, result, event.at)?;
             flow::render_output(workflow, state);
         }
         EventKind::Pause => flow::request(workflow, state, Status::Paused, "pause")?,
@@ -239,6 +240,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         EventKind::Rerun { tasks, reset_items } => flow::rerun(workflow, state, tasks, reset_items)?,
     }
     commands.extend(limits::check_duration(workflow, state, event.at));
+    commands.extend(limits::check_timeouts(workflow, state, event.at));
     state.sweep_layers();
     if state.status().is_completed() && !state.announced {
         state.announced = true;
@@ -280,12 +282,24 @@ impl State {
         (state, commands)
     }
 
-    /// When the workflow must be woken to enforce its duration limit, if it has one and is
-    /// not completed. A runtime sends any event (a dispatch) at that time.
+    /// When the engine must next be woken: the workflow's duration limit or the earliest task
+    /// `timeout` of a running execution. A runtime sends any event (a dispatch) at that time.
     #[must_use]
     pub fn deadline(&self) -> Option<Timestamp> {
-        let max = self.limits.max_duration_ms?;
-        (!self.status().is_completed()).then(|| self.started_at.saturating_add(max))
+        let workflow = self.duration_deadline();
+        let runs = self.runs.values().filter_map(|r| r.deadline).min();
+        match (workflow, runs) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// When the workflow's own `max_duration` runs out, if it has one and is still going.
+    pub(crate) fn duration_deadline(&self) -> Option<Timestamp> {
+        self.limits
+            .max_duration_ms
+            .filter(|_| !self.status().is_completed())
+            .map(|max| self.started_at.saturating_add(max))
     }
 
     /// The status of each task's most recent execution, by `task` (route 0) or

@@ -30,6 +30,19 @@ pub(crate) fn on_run(
     run: RunId,
     status: ActionStatus,
     result: &Value,
+    at: u64,
+) -> Result<(), Rejected> {
+    on_status(wf, state, run, status.status(), result, at)
+}
+
+/// A report with an engine status (the engine's own `timed_out` included).
+pub(crate) fn on_status(
+    wf: &Workflow,
+    state: &mut State,
+    run: RunId,
+    status: Status,
+    result: &Value,
+    at: u64,
 ) -> Result<(), Rejected> {
     let info = match state.runs.get(&run) {
         Some(info) => *info,
@@ -37,11 +50,18 @@ pub(crate) fn on_run(
         None if run < state.next_run => return Err(Rejected::RunFinished { run }),
         None => return Err(Rejected::UnknownRun { run }),
     };
-    let status = status.status();
     if status.is_completed() {
         state.runs.remove(&run);
-    } else if let Some(r) = state.runs.get_mut(&run) {
-        r.started = true;
+    } else {
+        let deadline = (status == Status::Running && !info.started)
+            .then(|| timeout_of(wf, info.task).map(|ms| at.saturating_add(ms)))
+            .flatten();
+        if let Some(r) = state.runs.get_mut(&run) {
+            if deadline.is_some() {
+                r.deadline = deadline;
+            }
+            r.started = true;
+        }
     }
     if let Some(i) = state.staged_index(Node::Task(info.task), info.route) {
         match info.item {
@@ -346,4 +366,9 @@ fn should_retry(
     scope.task = Some(CurrentTask { status: record.status.as_str(), result });
     let v = when.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))?;
     Ok(crate::expr::truthy(&v))
+}
+
+/// The task's `timeout` in milliseconds.
+fn timeout_of(wf: &Workflow, task: TaskId) -> Option<u64> {
+    wf.task(task)?.timeout.map(|s| s.saturating_mul(1000))
 }

@@ -98,6 +98,9 @@ pub(crate) struct Run {
     pub(crate) route: u32,
     pub(crate) item: Option<usize>,
     pub(crate) started: bool,
+    /// When the task's `timeout` stops this run (set when it reports `running`).
+    #[serde(default)]
+    pub(crate) deadline: Option<u64>,
 }
 
 /// Items with ids that stay valid when other items are removed (records, context layers),

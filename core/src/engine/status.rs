@@ -45,6 +45,10 @@ pub enum Status {
     Canceling,
     /// Canceled.
     Canceled,
+    /// Stopped by the engine when the task's `timeout` passed (Ostinato extension; a runner's
+    /// own `timeout` report is Orquesta's and fails the task).
+    #[serde(rename = "timed_out")]
+    TimedOut,
 }
 
 impl Status {
@@ -68,6 +72,7 @@ impl Status {
             Status::Retrying => "retrying",
             Status::Canceling => "canceling",
             Status::Canceled => "canceled",
+            Status::TimedOut => "timed_out",
         }
     }
 
@@ -89,13 +94,13 @@ impl Status {
     #[must_use]
     pub fn is_completed(self) -> bool {
         use Status::*;
-        matches!(self, Succeeded | Failed | Timeout | Abandoned | Canceled)
+        matches!(self, Succeeded | Failed | Timeout | Abandoned | Canceled | TimedOut)
     }
 
     /// Finished badly: `failed`, `timeout`, `abandoned`.
     #[must_use]
     pub fn is_abended(self) -> bool {
-        matches!(self, Status::Failed | Status::Timeout | Status::Abandoned)
+        matches!(self, Status::Failed | Status::Timeout | Status::Abandoned | Status::TimedOut)
     }
 
     /// A first status of an execution (a new pass through a task starts with one of these).
@@ -143,6 +148,7 @@ pub(crate) fn task_transition(current: Status, event: &str) -> Option<Status> {
             "action_abandoned" => Some(Abandoned),
             _ => None,
         },
+        Running if ev == "action_timed_out" => Some(TimedOut),
         Running => running_transition(ev),
         Pending => match ev {
             "action_canceled" => Some(Canceled),
@@ -190,7 +196,7 @@ pub(crate) fn task_transition(current: Status, event: &str) -> Option<Status> {
         Canceling => canceling_transition(ev),
         Canceled => None,
         Succeeded | Failed => (ev == "task_retry_requested").then_some(Retrying),
-        Timeout | Abandoned => None,
+        Timeout | Abandoned | TimedOut => None,
     }
 }
 
@@ -352,7 +358,7 @@ pub(crate) fn workflow_transition(current: Status, event: &str) -> Option<Status
             None
         }
         Succeeded => (ev == "workflow_failed").then_some(Failed),
-        Canceled | Failed | Timeout | Abandoned | Pending | Retrying => None,
+        Canceled | Failed | Timeout | Abandoned | Pending | Retrying | TimedOut => None,
     }
 }
 

@@ -361,6 +361,23 @@ fn limits_are_validated_in_the_definition() {
 }
 
 #[test]
+fn a_timeout_must_be_a_whole_number_of_seconds() {
+    let problems = crate::inspect::inspect(
+        "tasks:\n  a:\n    action: core.noop\n    timeout: <% 5 %>\n  b:\n    action: core.noop\n    timeout: 0\n",
+    );
+    let paths: Vec<Option<&str>> = problems.iter().map(|d| d.path.as_deref()).collect();
+    assert_eq!(paths, [Some("tasks.a.timeout"), Some("tasks.b.timeout")]);
+    assert!(
+        problems
+            .iter()
+            .next()
+            .and_then(|d| d.hint.as_deref())
+            .is_some_and(|h| h.contains("whole number of seconds")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_loops_state_does_not_grow_with_its_iterations() {
     let wf = compile(LOOP).expect("valid");
     let (state, _) =
@@ -385,4 +402,52 @@ fn a_loops_state_does_not_grow_with_its_iterations() {
     let staged = h.state.staged.first().expect("the next pass is staged");
     assert_eq!(h.state.merged(&staged.ctxs).get("n"), Some(&json!(2_999)), "init plus 2,999 passes of tick");
     assert!(h.state.contexts.len() <= 2 * h.state.live_layers + 16);
+}
+
+const TIMED: &str = "tasks:\n  slow:\n    action: core.noop\n    timeout: 5\n    next:\n      - when: <% timed_out() %>\n        do: fallback\n  fallback:\n    action: core.noop\n";
+
+#[test]
+fn a_task_timeout_ends_the_run_timed_out_and_a_transition_can_handle_it() {
+    let mut h = H::new(TIMED, json!({}));
+    let run = h.dispatch()[0].run;
+    step(
+        &h.wf,
+        &mut h.state,
+        &Event::new(1_000, EventKind::Run { run, status: ActionStatus::Running, result: Value::Null }),
+    )
+    .expect("accepted");
+    assert_eq!(h.state.deadline(), Some(6_000), "timeout measured from the running report");
+    let commands = step(&h.wf, &mut h.state, &Event::new(6_000, EventKind::Dispatch)).expect("accepted");
+    assert!(commands.contains(&Command::CancelRuns { runs: vec![run] }), "{commands:?}");
+    assert_eq!(h.state.task_statuses(&h.wf).get("slow"), Some(&Status::TimedOut));
+    assert_eq!(h.state.status(), Status::Running, "the timed_out() transition remediates it");
+    assert_eq!(h.state.errors().len(), 1, "only the timeout is an error: {:?}", h.state.errors());
+    assert!(h.state.errors()[0].message.contains("timed out: it ran past its timeout of 5 s"));
+    let started: Vec<RunRequest> = commands
+        .into_iter()
+        .filter_map(|c| if let Command::StartRun(r) = c { Some(r) } else { None })
+        .collect();
+    assert_eq!(H::names(&started), ["fallback"], "the wake-up dispatch starts the remedy at once");
+    // The runtime's late report for the stopped run changes nothing.
+    let late = h.send(EventKind::Run { run, status: ActionStatus::Canceled, result: Value::Null });
+    assert_eq!(late, Err(Rejected::RunFinished { run }));
+}
+
+#[test]
+fn an_unhandled_timeout_fails_the_workflow() {
+    let text = TIMED.replace("      - when: <% timed_out() %>\n", "      - when: <% failed() %>\n");
+    let mut h = H::new(&text, json!({}));
+    let run = h.dispatch()[0].run;
+    step(
+        &h.wf,
+        &mut h.state,
+        &Event::new(0, EventKind::Run { run, status: ActionStatus::Running, result: Value::Null }),
+    )
+    .expect("accepted");
+    step(&h.wf, &mut h.state, &Event::new(5_000, EventKind::Dispatch)).expect("accepted");
+    assert_eq!(
+        h.state.status(),
+        Status::Failed,
+        "failed() is false for a timed-out task, so nothing handles it"
+    );
 }

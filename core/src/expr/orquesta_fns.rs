@@ -12,7 +12,8 @@ use super::yaql_eval::{Val, YaqlEval, err};
 use super::{ExprError, ExprErrorKind, Pos, Scope};
 
 /// Statuses `completed()` accepts.
-const COMPLETED: [&str; 6] = ["succeeded", "failed", "expired", "timeout", "abandoned", "canceled"];
+const COMPLETED: [&str; 7] =
+    ["succeeded", "failed", "expired", "timeout", "abandoned", "canceled", "timed_out"];
 
 /// `ctx()` (every variable) or `ctx(name)`.
 pub(crate) fn ctx_value<'a>(
@@ -54,7 +55,7 @@ pub(crate) fn item_value<'a>(
 
 /// `result()`, `succeeded()`, `failed()`, `completed()`: about the current task.
 pub(crate) fn task_fn<'a>(scope: &'a dyn Scope, name: &str, pos: Pos) -> Result<Option<Val<'a>>, ExprError> {
-    if !matches!(name, "result" | "succeeded" | "failed" | "completed") {
+    if !matches!(name, "result" | "succeeded" | "failed" | "completed" | "timed_out") {
         return Ok(None);
     }
     let task = scope.current_task().ok_or_else(|| {
@@ -64,6 +65,7 @@ pub(crate) fn task_fn<'a>(scope: &'a dyn Scope, name: &str, pos: Pos) -> Result<
         "result" => Cow::Borrowed(task.result),
         "succeeded" => Cow::Owned(Value::Bool(task.status == "succeeded")),
         "failed" => Cow::Owned(Value::Bool(task.status == "failed")),
+        "timed_out" => Cow::Owned(Value::Bool(task.status == "timed_out")),
         _ => Cow::Owned(Value::Bool(COMPLETED.contains(&task.status))),
     }))
 }

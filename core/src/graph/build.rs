@@ -127,6 +127,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             split: topo.is_split(&t.name) && !topo.in_cycle(&t.name),
             in_cycle: topo.in_cycle(&t.name),
             max_iterations: t.max_iterations,
+            timeout: t.timeout,
         });
     }
     link(&mut tasks, spec)?;

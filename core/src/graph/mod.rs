@@ -83,6 +83,8 @@ pub struct Task {
     pub in_cycle: bool,
     /// The task's own iteration limit (Ostinato extension).
     pub max_iterations: Option<u64>,
+    /// Seconds after which an execution is stopped and the task ends `timed_out`.
+    pub timeout: Option<u64>,
 }
 
 /// How many arrivals a join waits for.

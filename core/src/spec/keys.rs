@@ -4,7 +4,8 @@
 pub(super) const WORKFLOW: [&str; 9] =
     ["version", "name", "description", "tags", "input", "vars", "output", "tasks", "limits"];
 /// Keys of a task.
-pub(super) const TASK: [&str; 8] = ["action", "input", "next", "join", "with", "retry", "delay", "limits"];
+pub(super) const TASK: [&str; 9] =
+    ["action", "input", "next", "join", "with", "retry", "delay", "limits", "timeout"];
 /// Keys of the Ostinato `limits` extension (workflow level; tasks accept `max_iterations`).
 pub(super) const LIMITS: [&str; 2] = ["max_task_iterations", "max_duration"];
 /// Keys of a task's `limits`.

@@ -94,6 +94,10 @@ pub struct TaskSpec {
     pub delay: Option<Located<Count>>,
     /// Ostinato extension `limits: {max_iterations: N}`: this task's iteration limit.
     pub max_iterations: Option<u64>,
+    /// Ostinato extension `timeout: seconds`: each execution is stopped after this long and
+    /// the task ends `timed_out`. A literal, so a run can never lose its timeout to an
+    /// expression that fails to evaluate.
+    pub timeout: Option<u64>,
 }
 
 /// How many inbound transitions a join waits for.

@@ -9,6 +9,9 @@ use super::{Builder, child, item};
 use crate::expr::parse_inline_params;
 use crate::yaml::{Key, Node, Value};
 
+/// What a `limits` value must look like.
+const LIMIT_HINT: &str = "limits are whole numbers of 1 or more";
+
 impl Builder {
     pub(super) fn task(&mut self, key: &Key, node: &Node) -> Option<TaskSpec> {
         let path = child("tasks", &key.text);
@@ -39,6 +42,7 @@ impl Builder {
             retry: None,
             delay: None,
             max_iterations: None,
+            timeout: None,
         };
         let mut inline = None;
         for (k, v) in entries {
@@ -55,6 +59,9 @@ impl Builder {
                 "retry" => task.retry = self.retry(v, &p),
                 "delay" => task.delay = self.count(v, &p),
                 "limits" => task.max_iterations = self.task_limits(v, &p),
+                "timeout" => {
+                    task.timeout = self.positive(v, &p, "a timeout is a whole number of seconds, 1 or more")
+                }
                 _ => {}
             }
         }
@@ -71,7 +78,7 @@ impl Builder {
     }
 
     /// A positive whole number (a limit).
-    fn positive(&mut self, node: &Node, path: &str) -> Option<u64> {
+    fn positive(&mut self, node: &Node, path: &str, hint: &str) -> Option<u64> {
         match &node.value {
             Value::Int(n) if *n > 0 => Some(n.unsigned_abs()),
             _ => {
@@ -80,7 +87,7 @@ impl Builder {
                     path,
                     node.at,
                     format!("{found} is not a positive whole number."),
-                    Some("limits are whole numbers of 1 or more".into()),
+                    Some(hint.into()),
                 );
                 None
             }
@@ -95,8 +102,8 @@ impl Builder {
         for (k, v) in entries {
             let p = child("limits", &k.text);
             match k.text.as_str() {
-                "max_task_iterations" => out.max_task_iterations = self.positive(v, &p),
-                "max_duration" => out.max_duration = self.positive(v, &p),
+                "max_task_iterations" => out.max_task_iterations = self.positive(v, &p, LIMIT_HINT),
+                "max_duration" => out.max_duration = self.positive(v, &p, LIMIT_HINT),
                 _ => {}
             }
         }
@@ -108,7 +115,7 @@ impl Builder {
         let entries = self.mapping(node, path, "`limits`")?;
         self.unknown_keys(entries, &keys::TASK_LIMITS, path);
         let found = entries.iter().find(|(k, _)| k.text == "max_iterations").map(|(_, v)| v)?;
-        self.positive(found, &child(path, "max_iterations"))
+        self.positive(found, &child(path, "max_iterations"), LIMIT_HINT)
     }
 
     pub(super) fn nonempty_string(&mut self, node: &Node, path: &str) -> Option<Located<String>> {
