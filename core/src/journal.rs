@@ -2,8 +2,10 @@
 //!
 //! The event log is the source of truth. Line 1 is a [`JournalHeader`] (format version, the
 //! definition text, the input); every further line is a [`JournalEntry`]: an event the session
-//! accepted, with its timestamp. Dispatches are not written: a session dispatches after every
-//! event, so replaying the same events re-derives the same runs with the same ids.
+//! accepted, with its timestamp and the executions it started. Dispatches are not written: a
+//! session dispatches after every event, so replaying the same events re-derives the same runs
+//! with the same ids — and comparing them with the recorded starts detects a definition that
+//! changed under a running workflow, as Temporal detects nondeterminism.
 //!
 //! The format is documented in `docs/journal.md`.
 
@@ -11,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostics;
-use crate::engine::{EventKind, Rejected, Timestamp};
+use crate::engine::{EventKind, Rejected, RunId, Timestamp};
 use crate::graph::compile;
-use crate::session::Session;
+use crate::session::{Session, Todo};
 
 /// The format version written in every header.
 pub const JOURNAL_VERSION: u32 = 1;
@@ -36,6 +38,41 @@ pub struct JournalEntry {
     pub at: Timestamp,
     /// The event.
     pub event: EventKind,
+    /// The executions the event started (with the dispatch after it). Absent in a journal
+    /// written without them, which then replays without the nondeterminism check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<Vec<Started>>,
+}
+
+impl JournalEntry {
+    /// The entry for an accepted event and what the session answered.
+    #[must_use]
+    pub fn new(at: Timestamp, event: EventKind, todo: &Todo) -> JournalEntry {
+        JournalEntry { at, event, started: Some(Started::from_todo(todo)) }
+    }
+}
+
+/// An execution an event started, as the journal records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Started {
+    /// The execution id.
+    pub run: RunId,
+    /// The task.
+    pub task: String,
+    /// The rendered action reference, if the task has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+impl Started {
+    fn from_todo(todo: &Todo) -> Vec<Started> {
+        let start = |r: &crate::engine::RunRequest| Started {
+            run: r.run,
+            task: r.task.clone(),
+            action: r.action.clone(),
+        };
+        todo.start.iter().map(start).collect()
+    }
 }
 
 /// Why a journal could not be replayed.
@@ -68,6 +105,19 @@ pub enum ReplayError {
         line: usize,
         /// The engine's answer.
         rejected: Rejected,
+    },
+    /// The engine accepted the recorded event but now starts other executions than the ones
+    /// recorded: the definition changed under the run.
+    #[error(
+        "journal line {line}: the recorded run started {recorded:?} but the workflow now starts {derived:?}; the definition changed under this run"
+    )]
+    Nondeterministic {
+        /// 1-based line number.
+        line: usize,
+        /// What the journal recorded.
+        recorded: Vec<Started>,
+        /// What the definition derives now.
+        derived: Vec<Started>,
     },
 }
 
@@ -109,7 +159,8 @@ pub fn parse_journal(text: &str) -> Result<(JournalHeader, Vec<JournalEntry>), R
 ///
 /// # Errors
 /// [`ReplayError::Invalid`] if the definition does not compile, [`ReplayError::Diverged`] at
-/// the first event the engine rejects.
+/// the first event the engine rejects, [`ReplayError::Nondeterministic`] at the first event
+/// that starts other executions than the journal recorded.
 pub fn replay(header: &JournalHeader, entries: &[JournalEntry]) -> Result<Session, ReplayError> {
     let workflow = compile(&header.workflow).map_err(ReplayError::Invalid)?;
     let (mut session, _) = Session::start(&workflow, &header.input, 0);
@@ -118,7 +169,11 @@ pub fn replay(header: &JournalHeader, entries: &[JournalEntry]) -> Result<Sessio
             EventKind::Run { run, status, result } => session.report(*run, *status, result.clone(), entry.at),
             other => session.request(other.clone(), entry.at),
         };
-        result.map_err(|rejected| ReplayError::Diverged { line: i + 2, rejected })?;
+        let todo = result.map_err(|rejected| ReplayError::Diverged { line: i + 2, rejected })?;
+        let derived = Started::from_todo(&todo);
+        if let Some(recorded) = entry.started.as_ref().filter(|r| **r != derived) {
+            return Err(ReplayError::Nondeterministic { line: i + 2, recorded: recorded.clone(), derived });
+        }
     }
     Ok(session)
 }
@@ -136,7 +191,7 @@ mod tests {
     }
 
     fn entry(run: u64, status: ActionStatus) -> JournalEntry {
-        JournalEntry { at: 0, event: EventKind::Run { run, status, result: Value::Null } }
+        JournalEntry { at: 0, event: EventKind::Run { run, status, result: Value::Null }, started: None }
     }
 
     #[test]
@@ -164,6 +219,31 @@ mod tests {
         assert!(matches!(err, ReplayError::Diverged { line: 4, .. }), "{err}");
     }
 
+    /// Drive FLOW through a session and journal it the way a runtime does.
+    fn recorded() -> Vec<JournalEntry> {
+        let wf = compile(FLOW).expect("valid");
+        let (mut session, _) = Session::start(&wf, &Map::new(), 0);
+        let mut entries = Vec::new();
+        for (at, run, status) in [(1, 0, ActionStatus::Running), (2, 0, ActionStatus::Succeeded)] {
+            let todo = session.report(run, status, Value::Null, at).expect("accepted");
+            entries.push(JournalEntry::new(at, EventKind::Run { run, status, result: Value::Null }, &todo));
+        }
+        entries
+    }
+
+    #[test]
+    fn a_definition_that_now_starts_other_tasks_is_nondeterministic() {
+        let entries = recorded();
+        assert!(replay(&header(FLOW), &entries).is_ok(), "the unchanged definition replays");
+        // Every recorded event is still accepted, but `a` now leads to `c`, not `b`.
+        let changed = FLOW.replace("do: b", "do: c").replace("  b:\n", "  c:\n");
+        let err = replay(&header(&changed), &entries).expect_err("diverges");
+        let ReplayError::Nondeterministic { line, recorded, derived } = &err else { panic!("{err}") };
+        assert_eq!(*line, 3, "the second entry, line 3 of the journal, is the first to diverge");
+        assert_eq!((recorded[0].task.as_str(), derived[0].task.as_str()), ("b", "c"));
+        assert!(err.to_string().contains("the definition changed under this run"), "{err}");
+    }
+
     #[test]
     fn lines_round_trip_and_a_torn_last_line_is_dropped() {
         let mut text = serde_json::to_string(&header(FLOW)).expect("header") + "\n";
@@ -172,6 +252,10 @@ mod tests {
         let (h, entries) = parse_journal(&text).expect("parses");
         assert_eq!(h.workflow, FLOW);
         assert_eq!(entries.len(), 1);
+        let with_starts = recorded().pop().expect("an entry");
+        let line = journal_line(&with_starts);
+        assert!(line.contains(r#""started":[{"run":1,"task":"b","action":"core.noop"}]"#), "{line}");
+        assert_eq!(serde_json::from_str::<JournalEntry>(&line).ok(), Some(with_starts));
         let bad = text.replace("\"ostinato_journal\":1", "\"ostinato_journal\":9");
         assert!(matches!(parse_journal(&bad), Err(ReplayError::Version { found: 9 })));
     }

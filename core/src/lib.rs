@@ -67,7 +67,7 @@ pub use graph::{
 };
 pub use inspect::{CompileOptions, inspect};
 pub use journal::{
-    JOURNAL_VERSION, JournalEntry, JournalHeader, ReplayError, journal_line, parse_journal, replay,
+    JOURNAL_VERSION, JournalEntry, JournalHeader, ReplayError, Started, journal_line, parse_journal, replay,
 };
 pub use session::{Session, Todo};
 pub use spec::{

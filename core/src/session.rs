@@ -23,6 +23,8 @@ pub struct Session {
     finished: Option<(Status, Option<Map<String, Value>>)>,
     /// Runs offered and not finished, and whether each reported `running`.
     offered: BTreeMap<RunId, (RunRequest, bool)>,
+    /// The latest `WakeAt` the engine asked for.
+    wake: Option<Timestamp>,
 }
 
 /// What the runtime must do after an event.
@@ -50,8 +52,13 @@ impl Session {
         at: Timestamp,
     ) -> (Session, Todo) {
         let (state, commands) = State::start_with(workflow, input, limits, at);
-        let mut session =
-            Session { workflow: workflow.clone(), state, finished: None, offered: BTreeMap::new() };
+        let mut session = Session {
+            workflow: workflow.clone(),
+            state,
+            finished: None,
+            offered: BTreeMap::new(),
+            wake: None,
+        };
         session.absorb(commands);
         let todo = session.dispatch(at);
         (session, todo)
@@ -66,6 +73,7 @@ impl Session {
                     todo.start.push(r);
                 }
                 Command::CancelRuns { runs } => todo.cancel.extend(runs),
+                Command::WakeAt { at } => self.wake = at,
                 Command::Finished { status, output } => self.finished = Some((status, output)),
             }
         }
@@ -125,10 +133,11 @@ impl Session {
         self.dispatch(at)
     }
 
-    /// When the runtime must call [`Session::tick`] at the latest, if ever.
+    /// When the runtime must call [`Session::tick`] at the latest, if ever: the engine's
+    /// latest [`Command::WakeAt`].
     #[must_use]
     pub fn deadline(&self) -> Option<Timestamp> {
-        self.state.deadline()
+        self.wake
     }
 
     /// Pause, resume, cancel or rerun.

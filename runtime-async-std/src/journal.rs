@@ -9,7 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use ostinato_core::{EventKind, JournalEntry, JournalHeader, Timestamp, journal_line};
+use ostinato_core::{JournalEntry, JournalHeader, journal_line};
 
 /// An open journal file.
 #[derive(Debug)]
@@ -49,8 +49,8 @@ impl Journal {
     ///
     /// # Errors
     /// When the line cannot be written or synced.
-    pub fn append(&mut self, at: Timestamp, event: &EventKind) -> io::Result<()> {
-        self.line(&JournalEntry { at, event: event.clone() })
+    pub fn append(&mut self, entry: &JournalEntry) -> io::Result<()> {
+        self.line(entry)
     }
 
     fn line(&mut self, value: &impl serde::Serialize) -> io::Result<()> {

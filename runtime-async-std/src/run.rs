@@ -9,8 +9,8 @@ use async_std::task::JoinHandle;
 use std::path::Path;
 
 use ostinato_core::{
-    ActionStatus, ErrorEntry, EventKind, RunId, RunRequest, Session, Status, Todo, Workflow, parse_journal,
-    replay,
+    ActionStatus, ErrorEntry, EventKind, JournalEntry, RunId, RunRequest, Session, Status, Todo, Workflow,
+    parse_journal, replay,
 };
 use serde_json::{Map, Value, json};
 
@@ -180,6 +180,8 @@ impl Run {
         while session.outcome().is_none() {
             let Ok(msg) = self.rx.recv().await else { break };
             tracing::debug!(?msg, "event");
+            // One timestamp per event: the engine and the journal must see the same time.
+            let at = now();
             let (todo, event) = match msg {
                 Msg::Report(run, status, result) => {
                     if status == ActionStatus::Running {
@@ -190,7 +192,7 @@ impl Run {
                         running.remove(&run);
                     }
                     let event = EventKind::Run { run, status, result: result.clone() };
-                    (session.report(run, status, result, now()), event)
+                    (session.report(run, status, result, at), event)
                 }
                 Msg::Control(c) => {
                     let kind = match c {
@@ -198,9 +200,9 @@ impl Run {
                         Control::Resume => EventKind::Resume,
                         Control::Cancel => EventKind::Cancel,
                     };
-                    (session.request(kind.clone(), now()), kind)
+                    (session.request(kind.clone(), at), kind)
                 }
-                Msg::Tick => (Ok(session.tick(now())), EventKind::Dispatch),
+                Msg::Tick => (Ok(session.tick(at)), EventKind::Dispatch),
             };
             if let Ok(todo) = todo {
                 for id in &todo.cancel {
@@ -210,7 +212,7 @@ impl Run {
                     }
                 }
                 if let Some(j) = journal.as_mut() {
-                    if let Err(e) = j.append(now(), &event) {
+                    if let Err(e) = j.append(&JournalEntry::new(at, event, &todo)) {
                         eprintln!(
                             "ostinato: the journal can no longer be written ({e}); this run cannot be resumed"
                         );

@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use ostinato_core::{
-    ActionStatus, ErrorEntry, EventKind, ReplayError, RunId, RunRequest, Session, Status, Todo, Workflow,
-    parse_journal, replay,
+    ActionStatus, ErrorEntry, EventKind, JournalEntry, ReplayError, RunId, RunRequest, Session, Status, Todo,
+    Workflow, parse_journal, replay,
 };
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -168,7 +168,7 @@ impl Driver<'_> {
         let now = self.now();
         let event = EventKind::Run { run, status, result: result.clone() };
         if let Ok(todo) = self.session.report(run, status, result, now) {
-            self.record(now, &event);
+            self.record(JournalEntry::new(now, event, &todo));
             self.launch(todo);
         }
         self.after_event();
@@ -176,9 +176,9 @@ impl Driver<'_> {
 
     /// Journal an accepted event. A journal that cannot be written is closed, with one line on
     /// stderr: the run goes on, but it can no longer be resumed.
-    fn record(&mut self, at: u64, event: &EventKind) {
+    fn record(&mut self, entry: JournalEntry) {
         if let Some(j) = self.journal.as_mut() {
-            if let Err(e) = j.append(at, event) {
+            if let Err(e) = j.append(&entry) {
                 eprintln!("ostinato: the journal can no longer be written ({e}); this run cannot be resumed");
                 self.journal = None;
             }
@@ -194,7 +194,7 @@ impl Driver<'_> {
         };
         let now = self.now();
         if let Ok(todo) = self.session.request(kind.clone(), now) {
-            self.record(now, &kind);
+            self.record(JournalEntry::new(now, kind, &todo));
             self.launch(todo);
         }
         self.after_event();
@@ -354,7 +354,7 @@ async fn drive_from(
             () = sleep_until(deadline) => {
                 let now = d.now();
                 let todo = d.session.tick(now);
-                d.record(now, &EventKind::Dispatch);
+                d.record(JournalEntry::new(now, EventKind::Dispatch, &todo));
                 d.launch(todo);
                 d.after_event();
             }

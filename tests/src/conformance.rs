@@ -259,7 +259,7 @@ pub fn record(workflow_text: &str, script: &Script) -> (Value, Option<Recording>
             .into_iter()
             .filter_map(|c| match c {
                 Command::StartRun(r) => Some(r),
-                Command::Finished { .. } | Command::CancelRuns { .. } => None,
+                Command::Finished { .. } | Command::CancelRuns { .. } | Command::WakeAt { .. } => None,
             })
             .collect();
         runs.sort_by_key(key);

@@ -181,6 +181,13 @@ pub enum Command {
         /// The executions to stop; report each as canceled.
         runs: Vec<RunId>,
     },
+    /// The engine's next deadline moved: step it (a dispatch will do) at `at`, which
+    /// replaces any earlier wake-up; `None` means no wake-up is needed any more. This is how
+    /// the duration limit and task timeouts reach a runtime: the core never reads a clock.
+    WakeAt {
+        /// When, on the run's clock; `None` cancels the pending wake-up.
+        at: Option<Timestamp>,
+    },
     /// The workflow completed with this status and output.
     Finished {
         /// The final status.
@@ -224,6 +231,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     // (a rejected event changes nothing) — except a dispatch, which must not start anything
     // once the time is up.
     let mut commands = Vec::new();
+    let wake = state.deadline();
     if event.kind == EventKind::Dispatch {
         commands = limits::check_duration(workflow, state, event.at);
         commands.extend(limits::check_timeouts(workflow, state, event.at));
@@ -242,6 +250,9 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     commands.extend(limits::check_duration(workflow, state, event.at));
     commands.extend(limits::check_timeouts(workflow, state, event.at));
     state.sweep_layers();
+    if state.deadline() != wake {
+        commands.push(Command::WakeAt { at: state.deadline() });
+    }
     if state.status().is_completed() && !state.announced {
         state.announced = true;
         commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
@@ -275,6 +286,9 @@ impl State {
         state.limits = limits;
         state.started_at = at;
         let mut commands = Vec::new();
+        if let Some(at) = state.deadline() {
+            commands.push(Command::WakeAt { at: Some(at) });
+        }
         if state.status().is_completed() {
             state.announced = true;
             commands.push(Command::Finished { status: state.status(), output: state.output.clone() });

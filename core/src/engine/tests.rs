@@ -339,7 +339,8 @@ fn a_task_limit_overrides_the_workflow_and_the_application_default() {
 fn the_duration_limit_fails_the_workflow_and_cancels_running_work() {
     let wf = compile("tasks:\n  slow:\n    action: core.noop\n").expect("valid");
     let limits = Limits { max_task_iterations: 10, max_duration_ms: Some(10_000) };
-    let (state, _) = State::start_with(&wf, &Map::new(), limits, 1_000);
+    let (state, started) = State::start_with(&wf, &Map::new(), limits, 1_000);
+    assert_eq!(started, [Command::WakeAt { at: Some(11_000) }], "the timer leaves as a command");
     let mut h = H { wf, state };
     assert_eq!(h.state.deadline(), Some(11_000));
     let run = h.dispatch()[0].run;
@@ -349,6 +350,7 @@ fn the_duration_limit_fails_the_workflow_and_cancels_running_work() {
     assert!(commands.contains(&Command::CancelRuns { runs: vec![run] }), "{commands:?}");
     assert!(h.state.errors()[0].message.contains("limit of 10 s (max_duration)"));
     assert_eq!(h.state.deadline(), None);
+    assert!(commands.contains(&Command::WakeAt { at: None }), "the timer is withdrawn: {commands:?}");
 }
 
 #[test]
@@ -410,13 +412,13 @@ const TIMED: &str = "tasks:\n  slow:\n    action: core.noop\n    timeout: 5\n   
 fn a_task_timeout_ends_the_run_timed_out_and_a_transition_can_handle_it() {
     let mut h = H::new(TIMED, json!({}));
     let run = h.dispatch()[0].run;
-    step(
+    let running = step(
         &h.wf,
         &mut h.state,
         &Event::new(1_000, EventKind::Run { run, status: ActionStatus::Running, result: Value::Null }),
     )
     .expect("accepted");
-    assert_eq!(h.state.deadline(), Some(6_000), "timeout measured from the running report");
+    assert_eq!(running, [Command::WakeAt { at: Some(6_000) }], "timeout measured from the running report");
     let commands = step(&h.wf, &mut h.state, &Event::new(6_000, EventKind::Dispatch)).expect("accepted");
     assert!(commands.contains(&Command::CancelRuns { runs: vec![run] }), "{commands:?}");
     assert_eq!(h.state.task_statuses(&h.wf).get("slow"), Some(&Status::TimedOut));
