@@ -50,6 +50,12 @@ pub(crate) fn on_status(
         None if run < state.next_run => return Err(Rejected::RunFinished { run }),
         None => return Err(Rejected::UnknownRun { run }),
     };
+    if status.is_completed() && !info.started {
+        // A completion is proof the execution ran, even when no `running` came first (a fast
+        // action, a terse runtime): the task passes through `running` instead of staying
+        // unstarted with nothing left to finish it.
+        on_status(wf, state, run, Status::Running, &Value::Null, at)?;
+    }
     if status.is_completed() {
         state.runs.remove(&run);
     } else {

@@ -453,3 +453,16 @@ fn an_unhandled_timeout_fails_the_workflow() {
         "failed() is false for a timed-out task, so nothing handles it"
     );
 }
+
+#[test]
+fn a_completion_without_a_running_report_still_advances_the_workflow() {
+    let mut h = H::new(
+        "tasks:\n  a:\n    action: core.noop\n    next: [{do: b}]\n  b:\n    action: core.noop\n",
+        json!({}),
+    );
+    let a = h.dispatch()[0].run;
+    h.send(EventKind::Run { run: a, status: ActionStatus::Succeeded, result: Value::Null })
+        .expect("accepted");
+    assert_eq!(h.state.task_statuses(&h.wf).get("a"), Some(&Status::Succeeded));
+    assert_eq!(H::names(&h.dispatch()), ["b"], "the workflow goes on instead of hanging");
+}
