@@ -1,6 +1,9 @@
 //! Transitions out of a completed task: conditions, publish, staging of the next task
 //! instances on their routes, and join (barrier) criteria.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::flow::{expr_message, new_staged, request_status};
@@ -28,31 +31,30 @@ fn node_of(t: Target) -> Node {
 /// (on `route`), against what the join (or an ordinary task, needing one) requires.
 pub(crate) fn inbound_status(wf: &Workflow, state: &State, task: TaskId, route: u32) -> InboundStatus {
     let Some(t) = wf.task(task) else { return InboundStatus::NotSatisfied };
-    let mut sources: Vec<(TaskId, Option<bool>)> = Vec::new();
-    for (src, _) in &t.inbound_edges {
-        if !sources.iter().any(|(s, _)| s == src) {
-            sources.push((*src, None));
-        }
-    }
+    // A map, not a scan: a join with thousands of inbound tasks is checked once per arrival.
+    let mut sources: BTreeMap<TaskId, Option<bool>> =
+        t.inbound_edges.iter().map(|(s, _)| (*s, None)).collect();
     let required = match t.join {
         Some(JoinArity::All(_)) => sources.len(),
         Some(JoinArity::Count(n)) => n,
         None => 1,
     };
+    let mut id = String::new();
     for (src, key) in &t.inbound_edges {
         let Some(record) = state.record(Node::Task(*src), route) else { continue };
-        let id = format!("{}__t{key}", t.name);
+        id.clear();
+        let _ = write!(id, "{}__t{key}", t.name);
         let satisfied = record.next.get(&id).copied().unwrap_or(false);
-        if let Some(entry) = sources.iter_mut().find(|(s, _)| s == src) {
-            if entry.1 != Some(true) {
-                entry.1 = Some(satisfied);
+        if let Some(entry) = sources.get_mut(src) {
+            if *entry != Some(true) {
+                *entry = Some(satisfied);
             }
         }
     }
-    if sources.iter().filter(|(_, v)| *v == Some(true)).count() >= required {
+    if sources.values().filter(|v| **v == Some(true)).count() >= required {
         return InboundStatus::Satisfied;
     }
-    if sources.iter().any(|(_, v)| v.is_none()) && (state.has_active_tasks() || state.has_staged_tasks()) {
+    if sources.values().any(Option::is_none) && (state.has_active_tasks() || state.has_staged_tasks()) {
         return InboundStatus::InProgress;
     }
     InboundStatus::NotSatisfied
