@@ -44,6 +44,7 @@ mod expr;
 mod graph;
 mod inspect;
 mod journal;
+mod outcome;
 mod session;
 mod spec;
 mod yaml;
@@ -69,6 +70,7 @@ pub use inspect::{CompileOptions, inspect};
 pub use journal::{
     JOURNAL_VERSION, JournalEntry, JournalHeader, ReplayError, Started, journal_line, parse_journal, replay,
 };
+pub use outcome::{ActionOutcome, input_text};
 pub use session::{Session, Todo};
 pub use spec::{
     Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, LimitsSpec, Located, RetrySpec,

@@ -9,31 +9,9 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ostinato_core::ActionStatus;
-use serde_json::{Value, json};
-
-/// How an action execution ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionOutcome {
-    /// `Succeeded`, `Failed`, `Timeout`, ...
-    pub status: ActionStatus,
-    /// The result the workflow sees as `result()`.
-    pub result: Value,
-}
-
-impl ActionOutcome {
-    /// Success with a result.
-    #[must_use]
-    pub fn succeeded(result: Value) -> Self {
-        ActionOutcome { status: ActionStatus::Succeeded, result }
-    }
-
-    /// Failure with a result (conventionally `{"error": ...}`).
-    #[must_use]
-    pub fn failed(result: Value) -> Self {
-        ActionOutcome { status: ActionStatus::Failed, result }
-    }
-}
+pub use ostinato_core::ActionOutcome;
+use ostinato_core::input_text;
+use serde_json::Value;
 
 /// The future an action returns.
 pub type ActionFuture = Pin<Box<dyn Future<Output = ActionOutcome> + Send>>;
@@ -59,10 +37,7 @@ impl Actions {
     pub fn builtin() -> Self {
         let mut a = Actions::default();
         a.register("core.noop", |_| async { ActionOutcome::succeeded(Value::Null) });
-        a.register("core.echo", |input| async move {
-            let message = input.get("message").map(text).unwrap_or_default();
-            ActionOutcome::succeeded(json!({"stdout": message, "stderr": "", "return_code": 0, "succeeded": true, "failed": false}))
-        });
+        a.register("core.echo", |input| async move { ActionOutcome::echo(&input) });
         a.register("core.sleep", |input| async move {
             let seconds = input.get("seconds").and_then(Value::as_f64).unwrap_or(1.0).max(0.0);
             tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
@@ -94,20 +69,13 @@ impl Actions {
     }
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// `core.local`: run `cmd` with `/bin/sh -c`, optionally in `cwd`, with `env`, within
 /// `timeout` seconds. The result has `stdout` and `stderr` (one trailing newline removed),
 /// `return_code`, `succeeded` and `failed`; a non-zero exit fails the run. The child process is
 /// killed if the run is canceled.
 async fn local(input: Value) -> ActionOutcome {
-    let Some(cmd) = input.get("cmd").map(text) else {
-        return ActionOutcome::failed(json!({"error": "core.local needs a `cmd` input"}));
+    let Some(cmd) = input.get("cmd").map(input_text) else {
+        return ActionOutcome::error("core.local needs a `cmd` input");
     };
     let mut command = tokio::process::Command::new("/bin/sh");
     command
@@ -122,39 +90,23 @@ async fn local(input: Value) -> ActionOutcome {
     }
     if let Some(env) = input.get("env").and_then(Value::as_object) {
         for (k, v) in env {
-            command.env(k, text(v));
+            command.env(k, input_text(v));
         }
     }
     let child = match command.spawn() {
         Ok(c) => c,
-        Err(e) => return ActionOutcome::failed(json!({"error": format!("cannot start /bin/sh: {e}")})),
+        Err(e) => return ActionOutcome::error(format!("cannot start /bin/sh: {e}")),
     };
     let timeout = input.get("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0);
     let waited = match timeout {
         Some(t) => match tokio::time::timeout(Duration::from_secs_f64(t), child.wait_with_output()).await {
             Ok(r) => r,
-            Err(_) => {
-                return ActionOutcome {
-                    status: ActionStatus::Timeout,
-                    result: json!({"error": format!("timed out after {t} seconds"), "succeeded": false, "failed": true}),
-                };
-            }
+            Err(_) => return ActionOutcome::process_timed_out(t),
         },
         None => child.wait_with_output().await,
     };
     match waited {
-        Ok(out) => {
-            let strip = |b: &[u8]| {
-                let s = String::from_utf8_lossy(b).into_owned();
-                s.strip_suffix('\n').map(str::to_owned).unwrap_or(s)
-            };
-            let code = out.status.code().unwrap_or(-1);
-            let result = json!({
-                "stdout": strip(&out.stdout), "stderr": strip(&out.stderr), "return_code": code,
-                "succeeded": code == 0, "failed": code != 0,
-            });
-            if code == 0 { ActionOutcome::succeeded(result) } else { ActionOutcome::failed(result) }
-        }
-        Err(e) => ActionOutcome::failed(json!({"error": e.to_string()})),
+        Ok(out) => ActionOutcome::process(&out.stdout, &out.stderr, out.status.code()),
+        Err(e) => ActionOutcome::error(e.to_string()),
     }
 }
