@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostics;
-use crate::engine::{EventKind, Rejected, RunId, Timestamp};
+use crate::engine::{EventKind, Limits, Rejected, RunId, Timestamp};
 use crate::graph::compile;
 use crate::session::{Session, Todo};
 
@@ -29,6 +29,10 @@ pub struct JournalHeader {
     pub workflow: String,
     /// The workflow input.
     pub input: Map<String, Value>,
+    /// The application's limits for the run, so a resumed run keeps them (the definition's
+    /// own `limits` still override them). Absent: [`Limits::default`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
 }
 
 /// One accepted event.
@@ -163,7 +167,8 @@ pub fn parse_journal(text: &str) -> Result<(JournalHeader, Vec<JournalEntry>), R
 /// that starts other executions than the journal recorded.
 pub fn replay(header: &JournalHeader, entries: &[JournalEntry]) -> Result<Session, ReplayError> {
     let workflow = compile(&header.workflow).map_err(ReplayError::Invalid)?;
-    let (mut session, _) = Session::start(&workflow, &header.input, 0);
+    let limits = header.limits.unwrap_or_default();
+    let (mut session, _) = Session::start_with(&workflow, &header.input, limits, 0);
     for (i, entry) in entries.iter().enumerate() {
         let result = match &entry.event {
             EventKind::Run { run, status, result } => session.report(*run, *status, result.clone(), entry.at),
@@ -187,7 +192,12 @@ mod tests {
         "tasks:\n  a:\n    action: core.noop\n    next: [{do: b}]\n  b:\n    action: core.noop\n";
 
     fn header(workflow: &str) -> JournalHeader {
-        JournalHeader { ostinato_journal: JOURNAL_VERSION, workflow: workflow.into(), input: Map::new() }
+        JournalHeader {
+            ostinato_journal: JOURNAL_VERSION,
+            workflow: workflow.into(),
+            input: Map::new(),
+            limits: None,
+        }
     }
 
     fn entry(run: u64, status: ActionStatus) -> JournalEntry {
@@ -242,6 +252,16 @@ mod tests {
         assert_eq!(*line, 3, "the second entry, line 3 of the journal, is the first to diverge");
         assert_eq!((recorded[0].task.as_str(), derived[0].task.as_str()), ("b", "c"));
         assert!(err.to_string().contains("the definition changed under this run"), "{err}");
+    }
+
+    #[test]
+    fn a_resumed_run_keeps_the_applications_limits() {
+        let limits = Limits { max_task_iterations: 7, max_duration_ms: Some(60_000) };
+        let h = JournalHeader { limits: Some(limits), ..header(FLOW) };
+        let session = replay(&h, &recorded()).expect("replays");
+        assert_eq!(session.state().deadline(), Some(60_000), "the duration limit survived the journal");
+        let line = journal_line(&h);
+        assert_eq!(serde_json::from_str::<JournalHeader>(&line).ok(), Some(h));
     }
 
     #[test]

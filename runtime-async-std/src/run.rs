@@ -9,8 +9,8 @@ use async_std::task::JoinHandle;
 use std::path::Path;
 
 use ostinato_core::{
-    ActionStatus, ErrorEntry, EventKind, JournalEntry, RunId, RunRequest, Session, Status, Todo, Workflow,
-    parse_journal, replay,
+    ActionStatus, ErrorEntry, EventKind, JournalEntry, Limits, RunId, RunRequest, Session, Status, Todo,
+    Workflow, parse_journal, replay,
 };
 use serde_json::{Map, Value, json};
 
@@ -78,6 +78,7 @@ pub struct Report {
 pub struct Run {
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
+    limits: Limits,
 }
 
 impl Run {
@@ -85,7 +86,15 @@ impl Run {
     #[must_use]
     pub fn new() -> (Run, Handle) {
         let (tx, rx) = unbounded();
-        (Run { tx: tx.clone(), rx }, Handle { tx })
+        (Run { tx: tx.clone(), rx, limits: Limits::default() }, Handle { tx })
+    }
+
+    /// Run under the application's `limits` (the definition's own `limits` override them).
+    /// A journal's header should carry the same limits, so a resumed run keeps them.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Run {
+        self.limits = limits;
+        self
     }
 
     /// Run a workflow to its end. `on_start` is told each execution as it starts.
@@ -96,7 +105,7 @@ impl Run {
         actions: &Actions,
         on_start: impl FnMut(&RunRequest),
     ) -> Report {
-        let (session, todo) = Session::start(workflow, input, 0);
+        let (session, todo) = Session::start_with(workflow, input, self.limits, 0);
         self.drive(session, todo, Vec::new(), actions, None, 0, on_start).await
     }
 
@@ -109,7 +118,7 @@ impl Run {
         journal: Journal,
         on_start: impl FnMut(&RunRequest),
     ) -> Report {
-        let (session, todo) = Session::start(workflow, input, 0);
+        let (session, todo) = Session::start_with(workflow, input, self.limits, 0);
         self.drive(session, todo, Vec::new(), actions, Some(journal), 0, on_start).await
     }
 

@@ -49,8 +49,12 @@ async fn a_dropped_run_resumes_from_its_journal() {
     let (counted, hangs) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let a = actions(counted.clone(), hangs.clone());
     let wf = compile(FLOW).expect("valid");
-    let header =
-        JournalHeader { ostinato_journal: JOURNAL_VERSION, workflow: FLOW.into(), input: Map::new() };
+    let header = JournalHeader {
+        ostinato_journal: JOURNAL_VERSION,
+        workflow: FLOW.into(),
+        input: Map::new(),
+        limits: None,
+    };
     let journal = Journal::create(&path, &header).expect("journal");
     let (run, _handle) = Run::new();
     let crashed = async_std::future::timeout(

@@ -116,3 +116,15 @@ async fn a_task_timeout_stops_a_local_command() {
     assert_eq!(report.status, Status::Succeeded, "{:?}", report.errors);
     assert_eq!(report.task_statuses.get("slow"), Some(&Status::TimedOut));
 }
+
+#[async_std::test]
+async fn the_applications_iteration_limit_stops_an_endless_loop() {
+    let text = "tasks:\n  begin:\n    action: core.noop\n    next: [{do: spin}]\n  spin:\n    action: core.noop\n    next: [{do: spin}]\n";
+    let wf = compile(text).expect("valid");
+    let (run, _handle) = Run::new();
+    let limits = ostinato_core::Limits { max_task_iterations: 4, max_duration_ms: None };
+    let report = run.with_limits(limits).run(&wf, &Map::new(), &Actions::builtin(), |_| {}).await;
+    assert_eq!(report.status, Status::Failed);
+    let message = &report.errors.last().expect("an error").message;
+    assert!(message.contains("\"spin\"") && message.contains("limit is 4"), "{message}");
+}

@@ -31,4 +31,4 @@ mod run;
 
 pub use actions::{ActionFn, ActionFuture, ActionOutcome, Actions};
 pub use journal::Journal;
-pub use run::{Control, Handle, Progress, Report, ResumeError, resume, run, run_journaled};
+pub use run::{Control, Handle, Progress, Report, ResumeError, resume, run, run_journaled, run_with};

@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use ostinato_core::{
-    ActionStatus, ErrorEntry, EventKind, JournalEntry, ReplayError, RunId, RunRequest, Session, Status, Todo,
-    Workflow, parse_journal, replay,
+    ActionStatus, ErrorEntry, EventKind, JournalEntry, Limits, ReplayError, RunId, RunRequest, Session,
+    Status, Todo, Workflow, parse_journal, replay,
 };
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -230,8 +230,23 @@ pub async fn run(
     control: Option<mpsc::UnboundedReceiver<Control>>,
     progress: impl FnMut(Progress<'_>),
 ) -> Report {
-    let (session, todo) = Session::start(workflow, input, 0);
-    drive(session, todo, Vec::new(), actions, control, None, progress).await
+    run_with(workflow, input, Limits::default(), actions, control, None, progress).await
+}
+
+/// Like [`run`], under the application's `limits` (the definition's own `limits` override
+/// them) and, with a `journal`, appending every accepted event to it. A journal's header
+/// should carry the same limits, so a resumed run keeps them.
+pub async fn run_with(
+    workflow: &Workflow,
+    input: &Map<String, Value>,
+    limits: Limits,
+    actions: &Actions,
+    control: Option<mpsc::UnboundedReceiver<Control>>,
+    journal: Option<Journal>,
+    progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let (session, todo) = Session::start_with(workflow, input, limits, 0);
+    drive(session, todo, Vec::new(), actions, control, journal, progress).await
 }
 
 /// Like [`run`], appending every accepted event to `journal` so the run can be resumed.
@@ -243,8 +258,7 @@ pub async fn run_journaled(
     journal: Journal,
     progress: impl FnMut(Progress<'_>),
 ) -> Report {
-    let (session, todo) = Session::start(workflow, input, 0);
-    drive(session, todo, Vec::new(), actions, control, Some(journal), progress).await
+    run_with(workflow, input, Limits::default(), actions, control, Some(journal), progress).await
 }
 
 /// Why a journal could not be resumed.

@@ -176,3 +176,15 @@ tasks:
     assert_eq!(started_at(&starts, "fallback"), 2);
     assert_eq!(t0.elapsed().as_secs(), 2, "the 60 s action was stopped at its timeout");
 }
+
+#[tokio::test]
+async fn the_applications_iteration_limit_stops_an_endless_loop() {
+    let text = "tasks:\n  begin:\n    action: core.noop\n    next: [{do: spin}]\n  spin:\n    action: core.noop\n    next: [{do: spin}]\n";
+    let wf = compile(text).expect("valid");
+    let limits = ostinato_core::Limits { max_task_iterations: 4, max_duration_ms: None };
+    let report =
+        ostinato_tokio::run_with(&wf, &Map::new(), limits, &Actions::builtin(), None, None, |_| {}).await;
+    assert_eq!(report.status, Status::Failed);
+    let message = &report.errors.last().expect("an error").message;
+    assert!(message.contains("\"spin\"") && message.contains("limit is 4"), "{message}");
+}

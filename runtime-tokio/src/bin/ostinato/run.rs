@@ -191,6 +191,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
                 ostinato_journal: JOURNAL_VERSION,
                 workflow: text.clone(),
                 input: args.input.clone(),
+                limits: None,
             };
             match Journal::create(Path::new(path), &header) {
                 Ok(j) => Some(j),
