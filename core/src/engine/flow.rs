@@ -177,9 +177,7 @@ pub(crate) fn request_status(wf: &Workflow, state: &mut State, status: Status) -
             }
         }
         if let Some(next) = task_transition(task_status, &name) {
-            if let Some(r) = state.sequence.get_mut(i) {
-                r.status = next;
-            }
+            state.set_record_status(i, next);
         }
     }
     let mut name = event;

@@ -26,6 +26,7 @@ mod report;
 mod scope;
 mod state;
 mod status;
+mod tally;
 mod transitions;
 
 use serde::{Deserialize, Serialize};
@@ -230,6 +231,9 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     // The duration limit is checked against the event's time, after the event was accepted
     // (a rejected event changes nothing) — except a dispatch, which must not start anything
     // once the time is up.
+    if !state.tally.ready() {
+        state.rebuild_tally();
+    }
     let mut commands = Vec::new();
     let wake = state.deadline();
     if event.kind == EventKind::Dispatch {
@@ -283,6 +287,7 @@ impl State {
             max_duration_ms: written.max_duration.map(|s| s.saturating_mul(1000)).or(limits.max_duration_ms),
         };
         let mut state = flow::start(workflow, input);
+        state.rebuild_tally();
         state.limits = limits;
         state.started_at = at;
         let mut commands = Vec::new();

@@ -149,7 +149,7 @@ pub(crate) fn add_record(
         retry,
     });
     // The record it supersedes is no longer needed, unless the output is built from it.
-    if let Some(old) = state.latest.insert((node, route), idx) {
+    if let Some(old) = state.set_latest((node, route), idx) {
         if !state.sequence.get(old).is_some_and(|r| r.term) {
             state.sequence.remove(old);
         }
@@ -272,9 +272,7 @@ pub(crate) fn update(
     let name = event_name(state, node, route, event);
     let old = state.sequence.get(idx).map_or(Status::Unset, |r| r.status);
     let new = task_transition(old, &name).unwrap_or(old);
-    if let Some(r) = state.sequence.get_mut(idx) {
-        r.status = new;
-    }
+    state.set_record_status(idx, new);
     if new == Status::Retrying {
         retry_stage(state, node, route, idx);
     }

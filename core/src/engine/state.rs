@@ -218,6 +218,9 @@ pub struct State {
     /// Layers in use at the last sweep (sweeps run when the arena doubles past it).
     #[serde(default)]
     pub(crate) live_layers: usize,
+    /// Status counts of the latest records (derived; see `tally.rs`).
+    #[serde(skip)]
+    pub(crate) tally: super::tally::Tally,
 }
 
 impl Default for State {
@@ -238,6 +241,7 @@ impl Default for State {
             announced: false,
             limits: super::Limits::default(),
             started_at: 0,
+            tally: super::tally::Tally::default(),
             live_layers: 0,
         }
     }
@@ -302,11 +306,11 @@ impl State {
     }
 
     pub(crate) fn has_active_tasks(&self) -> bool {
-        self.latest_records().any(|r| r.status.is_active())
+        self.any_latest(Status::is_active)
     }
 
     pub(crate) fn has_status(&self, wanted: &[Status]) -> bool {
-        self.latest_records().any(|r| wanted.contains(&r.status))
+        self.any_latest(|s| wanted.contains(&s))
     }
 
     /// Staged instances that are ready and not kept only for a rerun.

@@ -1,0 +1,84 @@
+//! How many task instances' latest records are in each status, kept as records change, so
+//! the questions the workflow machine asks on every event ("is anything active? paused?
+//! canceling?") cost a lookup, not a scan of every task: a scan made chains and fan-outs
+//! quadratic.
+//!
+//! Derived data: never serialized, rebuilt by the first step after a state is loaded, and
+//! ignored by equality (two states that differ only in it are the same state).
+
+use std::collections::BTreeMap;
+
+use super::state::State;
+use super::status::Status;
+
+/// Counts of the latest records' statuses; `ready` once built for this state.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    ready: bool,
+    counts: BTreeMap<Status, u32>,
+}
+
+impl Tally {
+    /// Whether the counts were built for this state (not after a load, until the next step).
+    pub(crate) fn ready(&self) -> bool {
+        self.ready
+    }
+}
+
+impl PartialEq for Tally {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl State {
+    /// Count the latest records afresh (after a load, or at the start).
+    pub(crate) fn rebuild_tally(&mut self) {
+        let mut counts = BTreeMap::new();
+        for r in self.latest_records() {
+            *counts.entry(r.status).or_insert(0) += 1;
+        }
+        self.tally = Tally { ready: true, counts };
+    }
+
+    fn tally_move(&mut self, from: Option<Status>, to: Option<Status>) {
+        if !self.tally.ready {
+            return;
+        }
+        if let Some(c) = from.and_then(|s| self.tally.counts.get_mut(&s)) {
+            *c = c.saturating_sub(1);
+        }
+        if let Some(s) = to {
+            *self.tally.counts.entry(s).or_insert(0) += 1;
+        }
+    }
+
+    /// Change a record's status, keeping the tally when it is a latest record.
+    pub(crate) fn set_record_status(&mut self, idx: usize, status: Status) {
+        let Some(r) = self.sequence.get_mut(idx) else { return };
+        let old = std::mem::replace(&mut r.status, status);
+        let key = (r.node, r.route);
+        if self.latest.get(&key) == Some(&idx) {
+            self.tally_move(Some(old), Some(status));
+        }
+    }
+
+    /// Make `idx` the latest record of its task instance; returns the one it supersedes.
+    pub(crate) fn set_latest(&mut self, key: (super::state::Node, u32), idx: usize) -> Option<usize> {
+        let new = self.sequence.get(idx).map(|r| r.status);
+        let old_idx = self.latest.insert(key, idx);
+        let old = old_idx.and_then(|i| self.sequence.get(i)).map(|r| r.status);
+        self.tally_move(old, new);
+        old_idx
+    }
+
+    /// Whether a latest record satisfies `pred`, from the tally when it is built.
+    pub(crate) fn any_latest(&self, pred: impl Fn(Status) -> bool) -> bool {
+        if !self.tally.ready {
+            return self.latest_records().any(|r| pred(r.status));
+        }
+        let fast = self.tally.counts.iter().any(|(s, c)| *c > 0 && pred(*s));
+        debug_assert_eq!(fast, self.latest_records().any(|r| pred(r.status)), "the tally drifted");
+        fast
+    }
+}
