@@ -73,7 +73,7 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
 /// transition handles it (`timed_out()`), and the runtime is asked to stop the execution.
 pub(crate) fn check_timeouts(wf: &Workflow, state: &mut State, at: u64) -> Vec<Command> {
     let due: Vec<(u64, u64)> =
-        state.runs.iter().filter_map(|(id, r)| r.deadline.filter(|d| *d <= at).map(|d| (*id, d))).collect();
+        state.timeouts.iter().take_while(|(d, _)| *d <= at).map(|(d, id)| (*id, *d)).collect();
     let mut stopped = Vec::new();
     for (id, _) in due {
         let Some(run) = state.runs.get(&id).copied() else { continue };

@@ -306,7 +306,7 @@ impl State {
     #[must_use]
     pub fn deadline(&self) -> Option<Timestamp> {
         let workflow = self.duration_deadline();
-        let runs = self.runs.values().filter_map(|r| r.deadline).min();
+        let runs = self.timeouts.first().map(|(at, _)| *at);
         match (workflow, runs) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -57,7 +57,9 @@ pub(crate) fn on_status(
         on_status(wf, state, run, Status::Running, &Value::Null, at)?;
     }
     if status.is_completed() {
-        state.runs.remove(&run);
+        if let Some(d) = state.runs.remove(&run).and_then(|r| r.deadline) {
+            state.timeouts.remove(&(d, run));
+        }
     } else {
         let deadline = (status == Status::Running && !info.started)
             .then(|| timeout_of(wf, info.task).map(|ms| at.saturating_add(ms)))
@@ -67,6 +69,9 @@ pub(crate) fn on_status(
                 r.deadline = deadline;
             }
             r.started = true;
+        }
+        if let Some(d) = deadline {
+            state.timeouts.insert((d, run));
         }
     }
     if let Some(i) = state.staged_index(Node::Task(info.task), info.route) {

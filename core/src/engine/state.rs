@@ -218,6 +218,10 @@ pub struct State {
     /// Layers in use at the last sweep (sweeps run when the arena doubles past it).
     #[serde(default)]
     pub(crate) live_layers: usize,
+    /// Task-timeout deadlines of running executions, earliest first: the next wake-up is the
+    /// first, and due ones are found without walking every run.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub(crate) timeouts: BTreeSet<(u64, u64)>,
     /// Status counts of the latest records (derived; see `tally.rs`).
     #[serde(skip)]
     pub(crate) tally: super::tally::Tally,
@@ -241,6 +245,7 @@ impl Default for State {
             announced: false,
             limits: super::Limits::default(),
             started_at: 0,
+            timeouts: BTreeSet::new(),
             tally: super::tally::Tally::default(),
             live_layers: 0,
         }
