@@ -251,8 +251,11 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         EventKind::Cancel => flow::request(workflow, state, Status::Canceled, "cancel")?,
         EventKind::Rerun { tasks, reset_items } => flow::rerun(workflow, state, tasks, reset_items)?,
     }
-    commands.extend(limits::check_duration(workflow, state, event.at));
-    commands.extend(limits::check_timeouts(workflow, state, event.at));
+    if event.kind != EventKind::Dispatch {
+        // A dispatch was checked before it ran, and starting runs sets no deadline.
+        commands.extend(limits::check_duration(workflow, state, event.at));
+        commands.extend(limits::check_timeouts(workflow, state, event.at));
+    }
     state.sweep_layers();
     if state.deadline() != wake {
         commands.push(Command::WakeAt { at: state.deadline() });
