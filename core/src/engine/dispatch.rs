@@ -24,7 +24,9 @@ struct Offer {
 /// The executions that are ready now, as `StartRun` commands.
 pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     let status = state.status();
-    let ready: Vec<usize> = (0..state.staged.len())
+    let ready: Vec<usize> = state
+        .staged
+        .ids()
         .filter(|i| {
             state.staged.get(*i).is_some_and(|s| s.ready && !s.completed && matches!(s.node, Node::Task(_)))
         })
@@ -78,12 +80,12 @@ fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
     state
         .runs
         .insert(run, Run { task: o.task, route: o.route, item: o.item, started: false, deadline: None });
-    if let Some(i) = state.staged_index(Node::Task(o.task), o.route) {
+    if let Some(s) = state.staged_mut(Node::Task(o.task), o.route) {
         match o.item {
             Some(item) => {
-                state.staged[i].offered_items.insert(item);
+                s.offered_items.insert(item);
             }
-            None => state.staged[i].offered = true,
+            None => s.offered = true,
         }
     }
     let node = Node::Task(o.task);

@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use super::Rejected;
 use super::scope::TaskScope;
-use super::state::{ErrorEntry, Node, Staged, State};
+use super::staged::Staged;
+use super::state::{ErrorEntry, Node, State};
 use super::status::{Status, task_transition, workflow_transition};
 use super::transitions::{InboundStatus, has_barrier_next, has_next_tasks, inbound_status};
 use crate::expr::{Functions, ValueTemplate};
@@ -404,15 +405,15 @@ fn rerun_task(wf: &Workflow, state: &mut State, node: Node, route: u32, reset_it
     let Some(record) = state.sequence.get_mut(idx) else { return };
     record.term = false;
     let (ctxs, prev) = (record.ctxs.clone(), record.prev.clone());
-    if let Some(i) = state.staged_index(node, route) {
-        state.staged[i].completed = false;
+    if let Some(s) = state.staged_mut(node, route) {
+        s.completed = false;
     }
     let name = task_name(wf, node);
     state.errors.retain(|e| e.task.as_deref() != Some(name.as_str()));
     let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
     if has_items {
-        if let Some(i) = state.staged_index(node, route) {
-            if let Some(items) = state.staged[i].items.as_mut() {
+        if let Some(s) = state.staged_mut(node, route) {
+            if let Some(items) = s.items.as_mut() {
                 for s in items.iter_mut() {
                     if reset_items || s.is_abended() {
                         *s = Status::Unset;

@@ -21,9 +21,11 @@
 
 mod dispatch;
 mod flow;
+mod inbound;
 mod limits;
 mod report;
 mod scope;
+mod staged;
 mod state;
 mod status;
 mod tally;
@@ -232,7 +234,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     // (a rejected event changes nothing) — except a dispatch, which must not start anything
     // once the time is up.
     if !state.tally.ready() {
-        state.rebuild_tally();
+        state.rebuild_tally(workflow);
     }
     let mut commands = Vec::new();
     let wake = state.deadline();
@@ -290,7 +292,7 @@ impl State {
             max_duration_ms: written.max_duration.map(|s| s.saturating_mul(1000)).or(limits.max_duration_ms),
         };
         let mut state = flow::start(workflow, input);
-        state.rebuild_tally();
+        state.rebuild_tally(workflow);
         state.limits = limits;
         state.started_at = at;
         let mut commands = Vec::new();

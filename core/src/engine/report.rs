@@ -74,12 +74,12 @@ pub(crate) fn on_status(
             state.timeouts.insert((d, run));
         }
     }
-    if let Some(i) = state.staged_index(Node::Task(info.task), info.route) {
+    if let Some(s) = state.staged_mut(Node::Task(info.task), info.route) {
         match info.item {
             Some(item) => {
-                state.staged[i].offered_items.remove(&item);
+                s.offered_items.remove(&item);
             }
-            None => state.staged[i].offered = false,
+            None => s.offered = false,
         }
     }
     let event = TaskEvent::Action { status, result, item: info.item };
@@ -154,7 +154,7 @@ pub(crate) fn add_record(
         retry,
     });
     // The record it supersedes is no longer needed, unless the output is built from it.
-    if let Some(old) = state.set_latest((node, route), idx) {
+    if let Some(old) = state.set_latest(wf, (node, route), idx) {
         if !state.sequence.get(old).is_some_and(|r| r.term) {
             state.sequence.remove(old);
         }
@@ -184,7 +184,7 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
                     | Status::Abandoned
                     | Status::Canceled
             );
-            let items = state.staged_index(node, route).and_then(|i| state.staged[i].items.clone());
+            let items = state.staged_ref(node, route).and_then(|s| s.items.clone());
             if let (true, Some(items)) = (qualified, items) {
                 let others: Vec<Status> =
                     items.iter().enumerate().filter(|(i, _)| i != item).map(|(_, s)| *s).collect();
@@ -332,11 +332,10 @@ fn finish_staged(
     event: &TaskEvent<'_>,
 ) -> Value {
     let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
-    let accumulated =
-        state.staged_index(node, route).and_then(|i| state.staged.get(i)).map(|s| s.results.clone());
+    let accumulated = state.staged_ref(node, route).map(|s| s.results.clone());
     if has_items && new.is_abended() {
-        if let Some(i) = state.staged_index(node, route) {
-            state.staged[i].completed = true;
+        if let Some(s) = state.staged_mut(node, route) {
+            s.completed = true;
         }
     } else {
         state.remove_staged(node, route);

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::staged::StagedList;
 use super::status::Status;
 use crate::graph::{EngineCommand, TaskId};
 
@@ -47,29 +48,6 @@ pub(crate) struct Record {
     /// The workflow's output is built from terminal records.
     pub(crate) term: bool,
     pub(crate) retry: Option<RetryState>,
-}
-
-/// A task instance waiting to run, or running its items.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Staged {
-    pub(crate) node: Node,
-    pub(crate) route: u32,
-    pub(crate) ctxs: Vec<usize>,
-    pub(crate) prev: BTreeMap<String, usize>,
-    pub(crate) ready: bool,
-    /// Set when staged for a retry: the delay to apply.
-    pub(crate) retry_delay: Option<i64>,
-    /// With-items: each item's status.
-    pub(crate) items: Option<Vec<Status>>,
-    /// With-items: each item's latest result.
-    pub(crate) results: Vec<Value>,
-    /// A failed with-items task kept for a rerun.
-    pub(crate) completed: bool,
-    /// Staged alongside a `fail` command: still offered after the workflow failed.
-    pub(crate) run_on_fail: bool,
-    /// Offered to the runtime and not yet reported (whole task, or these items).
-    pub(crate) offered: bool,
-    pub(crate) offered_items: BTreeSet<usize>,
 }
 
 /// An entry of the error log.
@@ -204,7 +182,7 @@ pub struct State {
     /// Executions recorded per task instance: the iteration count of loops.
     #[serde(with = "pairs")]
     pub(crate) passes: BTreeMap<(Node, u32), usize>,
-    pub(crate) staged: Vec<Staged>,
+    pub(crate) staged: StagedList,
     pub(crate) errors: Vec<ErrorEntry>,
     pub(crate) output: Option<Map<String, Value>>,
     pub(crate) runs: BTreeMap<u64, Run>,
@@ -237,7 +215,7 @@ impl Default for State {
             sequence: Arena::default(),
             latest: BTreeMap::new(),
             passes: BTreeMap::new(),
-            staged: Vec::new(),
+            staged: StagedList::default(),
             errors: Vec::new(),
             output: None,
             runs: BTreeMap::new(),
@@ -302,7 +280,17 @@ impl State {
     }
 
     pub(crate) fn staged_index(&self, node: Node, route: u32) -> Option<usize> {
-        self.staged.iter().position(|s| s.node == node && s.route == route)
+        self.staged.find(node, route)
+    }
+
+    /// The instance staged for `node` on `route`.
+    pub(crate) fn staged_ref(&self, node: Node, route: u32) -> Option<&super::staged::Staged> {
+        self.staged.find(node, route).and_then(|i| self.staged.get(i))
+    }
+
+    /// The instance staged for `node` on `route`, to change.
+    pub(crate) fn staged_mut(&mut self, node: Node, route: u32) -> Option<&mut super::staged::Staged> {
+        self.staged.find(node, route).and_then(|i| self.staged.get_mut(i))
     }
 
     /// Latest records only (what Orquesta's "last occurrence" queries see).
@@ -326,8 +314,11 @@ impl State {
     /// Remove a staged instance unless some of its items are still running.
     pub(crate) fn remove_staged(&mut self, node: Node, route: u32) {
         if let Some(i) = self.staged_index(node, route) {
-            let running =
-                self.staged[i].items.as_ref().is_some_and(|items| items.iter().any(|s| s.is_active()));
+            let running = self
+                .staged
+                .get(i)
+                .and_then(|s| s.items.as_ref())
+                .is_some_and(|items| items.iter().any(|s| s.is_active()));
             if !running {
                 self.staged.remove(i);
             }

@@ -8,14 +8,18 @@
 
 use std::collections::BTreeMap;
 
+use super::inbound::Arrivals;
 use super::state::State;
 use super::status::Status;
+use crate::graph::{TaskId, Workflow};
 
-/// Counts of the latest records' statuses; `ready` once built for this state.
+/// Counts of the latest records' statuses and of the arrivals at each task instance
+/// (`inbound.rs`); `ready` once built for this state.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tally {
     ready: bool,
     counts: BTreeMap<Status, u32>,
+    pub(crate) inbound: BTreeMap<(TaskId, u32), Arrivals>,
 }
 
 impl Tally {
@@ -33,12 +37,13 @@ impl PartialEq for Tally {
 
 impl State {
     /// Count the latest records afresh (after a load, or at the start).
-    pub(crate) fn rebuild_tally(&mut self) {
+    pub(crate) fn rebuild_tally(&mut self, wf: &Workflow) {
         let mut counts = BTreeMap::new();
         for r in self.latest_records() {
             *counts.entry(r.status).or_insert(0) += 1;
         }
-        self.tally = Tally { ready: true, counts };
+        let inbound = self.count_arrivals(wf);
+        self.tally = Tally { ready: true, counts, inbound };
     }
 
     fn tally_move(&mut self, from: Option<Status>, to: Option<Status>) {
@@ -63,12 +68,19 @@ impl State {
         }
     }
 
-    /// Make `idx` the latest record of its task instance; returns the one it supersedes.
-    pub(crate) fn set_latest(&mut self, key: (super::state::Node, u32), idx: usize) -> Option<usize> {
+    /// Make `idx` (a new record) the latest record of its task instance; returns the one it
+    /// supersedes.
+    pub(crate) fn set_latest(
+        &mut self,
+        wf: &Workflow,
+        key: (super::state::Node, u32),
+        idx: usize,
+    ) -> Option<usize> {
         let new = self.sequence.get(idx).map(|r| r.status);
         let old_idx = self.latest.insert(key, idx);
         let old = old_idx.and_then(|i| self.sequence.get(i)).map(|r| r.status);
         self.tally_move(old, new);
+        self.arrivals_replace(wf, key.0, key.1, old_idx);
         old_idx
     }
 

@@ -401,7 +401,7 @@ fn a_loops_state_does_not_grow_with_its_iterations() {
     assert!(sizes[1] <= sizes[0] + 8, "state grew from {} to {} bytes", sizes[0], sizes[1]);
     assert_eq!(h.state.sequence.len(), 2, "only the latest record of each task is kept");
     // Dropping records and layers must not lose data: the counter has counted every pass.
-    let staged = h.state.staged.first().expect("the next pass is staged");
+    let staged = h.state.staged.iter().next().expect("the next pass is staged");
     assert_eq!(h.state.merged(&staged.ctxs).get("n"), Some(&json!(2_999)), "init plus 2,999 passes of tick");
     assert!(h.state.contexts.len() <= 2 * h.state.live_layers + 16);
 }

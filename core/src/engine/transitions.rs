@@ -1,9 +1,6 @@
 //! Transitions out of a completed task: conditions, publish, staging of the next task
 //! instances on their routes, and join (barrier) criteria.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-
 use serde_json::{Map, Value};
 
 use super::flow::{expr_message, new_staged, request_status};
@@ -28,33 +25,20 @@ fn node_of(t: Target) -> Node {
 }
 
 /// Orquesta's inbound criteria: how many distinct inbound tasks took their edge into `task`
-/// (on `route`), against what the join (or an ordinary task, needing one) requires.
+/// (on `route`), against what the join (or an ordinary task, needing one) requires. The
+/// arrivals are counted as records change (`inbound.rs`), so this is a lookup.
 pub(crate) fn inbound_status(wf: &Workflow, state: &State, task: TaskId, route: u32) -> InboundStatus {
     let Some(t) = wf.task(task) else { return InboundStatus::NotSatisfied };
-    // A map, not a scan: a join with thousands of inbound tasks is checked once per arrival.
-    let mut sources: BTreeMap<TaskId, Option<bool>> =
-        t.inbound_edges.iter().map(|(s, _)| (*s, None)).collect();
     let required = match t.join {
-        Some(JoinArity::All(_)) => sources.len(),
+        Some(JoinArity::All(_)) => t.sources,
         Some(JoinArity::Count(n)) => n,
         None => 1,
     };
-    let mut id = String::new();
-    for (src, key) in &t.inbound_edges {
-        let Some(record) = state.record(Node::Task(*src), route) else { continue };
-        id.clear();
-        let _ = write!(id, "{}__t{key}", t.name);
-        let satisfied = record.next.get(&id).copied().unwrap_or(false);
-        if let Some(entry) = sources.get_mut(src) {
-            if *entry != Some(true) {
-                *entry = Some(satisfied);
-            }
-        }
-    }
-    if sources.values().filter(|v| **v == Some(true)).count() >= required {
+    let arrivals = state.arrivals(wf, task, route);
+    if arrivals.taken >= required {
         return InboundStatus::Satisfied;
     }
-    if sources.values().any(Option::is_none) && (state.has_active_tasks() || state.has_staged_tasks()) {
+    if arrivals.present < t.sources && (state.has_active_tasks() || state.has_staged_tasks()) {
         return InboundStatus::InProgress;
     }
     InboundStatus::NotSatisfied
@@ -186,28 +170,30 @@ impl Source<'_> {
                 if let Some(p) = out.iter().position(|x| *x == 0) {
                     out.remove(p);
                 }
-                let mut joined = state.staged[i].ctxs.clone();
+                let mut joined = state.staged.get(i).map(|s| s.ctxs.clone()).unwrap_or_default();
                 joined.extend(out);
                 let joined = state.squash(&joined, None);
-                let s = &mut state.staged[i];
-                s.ctxs = joined;
-                s.prev.insert(edge.back.clone(), self.record);
-                s.items = None;
-                s.results.clear();
-                s.completed = false;
+                if let Some(s) = state.staged.get_mut(i) {
+                    s.ctxs = joined;
+                    s.prev.insert(edge.back.clone(), self.record);
+                    s.items = None;
+                    s.results.clear();
+                    s.completed = false;
+                }
                 i
             }
             None => {
                 let prev = [(edge.back.clone(), self.record)].into_iter().collect();
-                state.staged.push(new_staged(node, target_route, out, prev, false));
-                state.staged.len() - 1
+                state.staged.push(new_staged(node, target_route, out, prev, false))
             }
         };
         let ready = match edge.target {
             Target::Task(t) => inbound_status(wf, state, t, self.route) == InboundStatus::Satisfied,
             Target::Command(_) => true,
         };
-        state.staged[idx].ready = ready;
+        if let Some(s) = state.staged.get_mut(idx) {
+            s.ready = ready;
+        }
         (idx, ready)
     }
 }
@@ -234,7 +220,7 @@ pub(crate) fn follow(
         }
     }
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
-    for edge in &task.edges {
+    for (i, edge) in task.edges.iter().enumerate() {
         let taken = match source.condition(wf, state, edge) {
             Ok(taken) => taken,
             Err(message) => {
@@ -243,9 +229,7 @@ pub(crate) fn follow(
                 continue;
             }
         };
-        if let Some(r) = state.sequence.get_mut(record) {
-            r.next.insert(edge.id.clone(), taken);
-        }
+        state.set_edge_taken(wf, record, i, taken);
         if !taken {
             continue;
         }
@@ -273,8 +257,8 @@ pub(crate) fn follow(
     // Tasks named in the same transitions as a `fail` still run after the workflow failed.
     if manual_fail {
         for (node, r) in ready_next {
-            if let Some(i) = state.staged_index(node, r) {
-                state.staged[i].run_on_fail = true;
+            if let Some(s) = state.staged_mut(node, r) {
+                s.run_on_fail = true;
             }
         }
     }

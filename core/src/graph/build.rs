@@ -2,7 +2,7 @@
 //! every expression parses, so a failure here would be a bug; it is still reported as a
 //! diagnostic rather than a panic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{
@@ -99,6 +99,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             inbound: Vec::new(),
             edges: Vec::new(),
             inbound_edges: Vec::new(),
+            sources: 0,
             join: None,
             items: t
                 .with
@@ -238,6 +239,7 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         }
     }
     for (task, list) in tasks.iter_mut().zip(inbound) {
+        task.sources = list.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
         task.inbound_edges = list;
     }
     Ok(())

@@ -77,6 +77,8 @@ pub struct Task {
     pub edges: Vec<Edge>,
     /// Inbound edges: (source task, edge key), for join criteria.
     pub inbound_edges: Vec<(TaskId, u32)>,
+    /// How many distinct tasks have an edge into this one (what `join: all` waits for).
+    pub sources: usize,
     /// A split task: reaching it through a transition starts a new route.
     pub split: bool,
     /// The task can reach itself.

@@ -1,0 +1,112 @@
+//! Arrivals at each task instance, counted as records change, so a join checks its barrier
+//! with one lookup instead of walking every inbound edge on each arrival: with the walk, a
+//! fan-out of N tasks into a join cost O(N²) per run.
+//!
+//! What is counted is exactly what Orquesta's inbound criteria read: for a target task and a
+//! route, how many distinct inbound tasks have a latest record on that route (`present`), and
+//! how many of those records took an edge into the target (`taken`). Both change only where a
+//! task's latest record is replaced (a new record takes nothing yet) and where a completed
+//! record's edge outcomes are written, and this module is called at both places.
+//!
+//! Derived data, like the status tally it lives beside: never serialized, rebuilt by the
+//! first step after a load, and checked against the walk by a debug assertion.
+
+use std::collections::BTreeMap;
+
+use super::state::{Node, Record, State};
+use crate::graph::{Target, Task, TaskId, Workflow};
+
+/// Inbound tasks of one target on one route.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Arrivals {
+    /// Inbound tasks with a latest record on the route.
+    pub(crate) present: usize,
+    /// Those whose latest record took an edge into the target.
+    pub(crate) taken: usize,
+}
+
+/// Whether `record` (of `source`) took any of the edges that start at `source.edges[first]`
+/// and lead to the same target. Edges are sorted by target, so the group is contiguous.
+fn took_group(source: &Task, record: &Record, first: usize) -> bool {
+    let Some(target) = source.edges.get(first).map(|e| e.target) else { return false };
+    source.edges[first..]
+        .iter()
+        .take_while(|e| e.target == target)
+        .any(|e| record.next.get(&e.id).copied().unwrap_or(false))
+}
+
+/// The first edge of each group: one per distinct target task of `source`.
+fn group_starts(source: &Task) -> impl Iterator<Item = (usize, TaskId)> + '_ {
+    source.edges.iter().enumerate().filter_map(|(i, e)| match e.target {
+        Target::Task(t) if e.key == 0 => Some((i, t)),
+        _ => None,
+    })
+}
+
+impl State {
+    /// Count every latest record's arrivals afresh.
+    pub(crate) fn count_arrivals(&self, wf: &Workflow) -> BTreeMap<(TaskId, u32), Arrivals> {
+        let mut counts: BTreeMap<(TaskId, u32), Arrivals> = BTreeMap::new();
+        for r in self.latest_records() {
+            let Node::Task(src) = r.node else { continue };
+            let Some(source) = wf.task(src) else { continue };
+            for (first, target) in group_starts(source) {
+                let a = counts.entry((target, r.route)).or_default();
+                a.present += 1;
+                a.taken += usize::from(took_group(source, r, first));
+            }
+        }
+        counts
+    }
+
+    /// The arrivals at `target` on `route`, from the counts when they are built.
+    pub(crate) fn arrivals(&self, wf: &Workflow, target: TaskId, route: u32) -> Arrivals {
+        if !self.tally.ready() {
+            return self.count_arrivals(wf).get(&(target, route)).copied().unwrap_or_default();
+        }
+        let fast = self.tally.inbound.get(&(target, route)).copied().unwrap_or_default();
+        debug_assert_eq!(
+            fast,
+            self.count_arrivals(wf).get(&(target, route)).copied().unwrap_or_default(),
+            "the arrival counts drifted"
+        );
+        fast
+    }
+
+    /// Account for a task's new latest record (which has taken nothing yet) replacing `old`.
+    pub(crate) fn arrivals_replace(&mut self, wf: &Workflow, node: Node, route: u32, old: Option<usize>) {
+        let (Node::Task(src), true) = (node, self.tally.ready()) else { return };
+        let Some(source) = wf.task(src) else { return };
+        let old = old.and_then(|i| self.sequence.get(i));
+        for (first, target) in group_starts(source) {
+            let (present, taken) = match old {
+                Some(r) => (0, usize::from(took_group(source, r, first))),
+                None => (1, 0),
+            };
+            let a = self.tally.inbound.entry((target, route)).or_default();
+            a.present += present;
+            a.taken = a.taken.saturating_sub(taken);
+        }
+    }
+
+    /// Write edge `edge` of record `idx`'s outcome, keeping the counts when it is a latest
+    /// record.
+    pub(crate) fn set_edge_taken(&mut self, wf: &Workflow, idx: usize, edge: usize, taken: bool) {
+        let Some(r) = self.sequence.get(idx) else { return };
+        let (node, route) = (r.node, r.route);
+        let Node::Task(src) = node else { return };
+        let Some(source) = wf.task(src) else { return };
+        let Some(e) = source.edges.get(edge) else { return };
+        let first = edge.saturating_sub(e.key as usize);
+        let counted = self.tally.ready() && self.latest.get(&(node, route)) == Some(&idx);
+        let before = took_group(source, r, first);
+        if let Some(r) = self.sequence.get_mut(idx) {
+            r.next.insert(e.id.clone(), taken);
+        }
+        let after = self.sequence.get(idx).is_some_and(|r| took_group(source, r, first));
+        if let (true, Target::Task(target)) = (counted && before != after, e.target) {
+            let a = self.tally.inbound.entry((target, route)).or_default();
+            a.taken = if after { a.taken + 1 } else { a.taken.saturating_sub(1) };
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Staged task instances (waiting for a join, ready to run, retrying, or running their
+//! items), in the order they were staged, which is the order Orquesta offers them in.
+//!
+//! A fan-out stages thousands of instances at once, and each arrival, offer and completion
+//! looks one up by (task, route) or removes one: a list made each of those O(n). Here an
+//! instance keeps an id for its life (ids grow, so id order is staging order) and an index by
+//! (task, route) finds it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use super::state::Node;
+use super::status::Status;
+
+/// A task instance waiting to run, or running its items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Staged {
+    pub(crate) node: Node,
+    pub(crate) route: u32,
+    pub(crate) ctxs: Vec<usize>,
+    pub(crate) prev: BTreeMap<String, usize>,
+    pub(crate) ready: bool,
+    /// Set when staged for a retry: the delay to apply.
+    pub(crate) retry_delay: Option<i64>,
+    /// With-items: each item's status.
+    pub(crate) items: Option<Vec<Status>>,
+    /// With-items: each item's latest result.
+    pub(crate) results: Vec<Value>,
+    /// A failed with-items task kept for a rerun.
+    pub(crate) completed: bool,
+    /// Staged alongside a `fail` command: still offered after the workflow failed.
+    pub(crate) run_on_fail: bool,
+    /// Offered to the runtime and not yet reported (whole task, or these items).
+    pub(crate) offered: bool,
+    pub(crate) offered_items: BTreeSet<usize>,
+}
+
+/// The staged instances, by id and by (node, route).
+///
+/// Serialized as the plain list of instances in staging order (the form states always had);
+/// ids are not part of the state's meaning and are handed out afresh when it is read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StagedList {
+    next: usize,
+    items: BTreeMap<usize, Staged>,
+    /// (node, route, id): the first entry of a (node, route) is the instance staged first.
+    index: BTreeSet<(Node, u32, usize)>,
+}
+
+impl StagedList {
+    /// Stage an instance; returns its id. An instance already staged for the same (node,
+    /// route) is still the one found until removed (callers look it up first).
+    pub(crate) fn push(&mut self, staged: Staged) -> usize {
+        let id = self.next;
+        self.next += 1;
+        self.index.insert((staged.node, staged.route, id));
+        self.items.insert(id, staged);
+        id
+    }
+
+    /// The instance with this id.
+    pub(crate) fn get(&self, id: usize) -> Option<&Staged> {
+        self.items.get(&id)
+    }
+
+    /// The instance with this id, to change anything but its node and route.
+    pub(crate) fn get_mut(&mut self, id: usize) -> Option<&mut Staged> {
+        self.items.get_mut(&id)
+    }
+
+    /// The id of the instance staged for `node` on `route`.
+    pub(crate) fn find(&self, node: Node, route: u32) -> Option<usize> {
+        let (n, r, id) = *self.index.range((node, route, 0)..).next()?;
+        (n == node && r == route).then_some(id)
+    }
+
+    /// Unstage an instance.
+    pub(crate) fn remove(&mut self, id: usize) -> Option<Staged> {
+        let staged = self.items.remove(&id)?;
+        self.index.remove(&(staged.node, staged.route, id));
+        Some(staged)
+    }
+
+    /// Ids in staging order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.items.keys().copied()
+    }
+
+    /// Instances in staging order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Staged> {
+        self.items.values()
+    }
+}
+
+/// Equal when the same instances are staged in the same order: ids are bookkeeping (a state
+/// read back hands them out afresh).
+impl PartialEq for StagedList {
+    fn eq(&self, other: &Self) -> bool {
+        self.items.values().eq(other.items.values())
+    }
+}
+
+impl Serialize for StagedList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items.values())
+    }
+}
+
+impl<'de> Deserialize<'de> for StagedList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut list = StagedList::default();
+        for staged in Vec::<Staged>::deserialize(d)? {
+            list.push(staged);
+        }
+        Ok(list)
+    }
+}
