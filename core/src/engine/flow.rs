@@ -144,6 +144,7 @@ pub(crate) fn new_staged(
         run_on_fail: false,
         offered: false,
         offered_items: Default::default(),
+        items_value: Default::default(),
     }
 }
 
@@ -151,7 +152,7 @@ pub(crate) fn new_staged(
 fn items_activity(state: &State, node: Node, route: u32) -> Option<(bool, bool)> {
     let staged = state.staged.get(state.staged_index(node, route)?)?;
     let items = staged.items.as_ref()?;
-    Some((items.iter().any(|s| s.is_active()), items.iter().any(|s| !s.is_completed())))
+    Some((items.any_other(None, Status::is_active), items.any_other(None, |s| !s.is_completed())))
 }
 
 /// Push a workflow status request to the active tasks, then to the workflow.
@@ -414,11 +415,7 @@ fn rerun_task(wf: &Workflow, state: &mut State, node: Node, route: u32, reset_it
     if has_items {
         if let Some(s) = state.staged_mut(node, route) {
             if let Some(items) = s.items.as_mut() {
-                for s in items.iter_mut() {
-                    if reset_items || s.is_abended() {
-                        *s = Status::Unset;
-                    }
-                }
+                items.reset(|s| reset_items || s.is_abended());
             }
         }
     } else {

@@ -22,7 +22,9 @@
 mod dispatch;
 mod flow;
 mod inbound;
+mod items;
 mod limits;
+mod render;
 mod report;
 mod scope;
 mod staged;

@@ -184,24 +184,22 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
                     | Status::Abandoned
                     | Status::Canceled
             );
-            let items = state.staged_ref(node, route).and_then(|s| s.items.clone());
+            let items = state.staged_ref(node, route).and_then(|s| s.items.as_ref());
             if let (true, Some(items)) = (qualified, items) {
-                let others: Vec<Status> =
-                    items.iter().enumerate().filter(|(i, _)| i != item).map(|(_, s)| *s).collect();
-                let active = others.iter().any(|s| s.is_active());
+                let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
+                let active = any(Status::is_active);
                 name += if active { "_task_active" } else { "_task_dormant" };
-                let suffix =
-                    if !active && others.iter().any(|s| matches!(s, Status::Pending | Status::Paused)) {
-                        "_items_paused"
-                    } else if !active && others.contains(&Status::Canceled) {
-                        "_items_canceled"
-                    } else if !active && others.iter().any(|s| s.is_abended()) {
-                        "_items_failed"
-                    } else if others.iter().any(|s| !s.is_completed()) {
-                        "_items_incomplete"
-                    } else {
-                        "_items_completed"
-                    };
+                let suffix = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
+                    "_items_paused"
+                } else if !active && any(|s| s == Status::Canceled) {
+                    "_items_canceled"
+                } else if !active && any(Status::is_abended) {
+                    "_items_failed"
+                } else if any(|s| !s.is_completed()) {
+                    "_items_incomplete"
+                } else {
+                    "_items_completed"
+                };
                 name += suffix;
             }
             name
@@ -251,8 +249,8 @@ pub(crate) fn update(
     }
     if let TaskEvent::Action { status, result, item: Some(item) } = event {
         if let Some(s) = state.staged_index(node, route).and_then(|i| state.staged.get_mut(i)) {
-            if let Some(slot) = s.items.as_mut().and_then(|items| items.get_mut(*item)) {
-                *slot = *status;
+            if let Some(items) = s.items.as_mut() {
+                items.set(*item, *status);
             }
             if *status != Status::Running {
                 if let Some(slot) = s.results.get_mut(*item) {

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use super::items::{ItemStatuses, KeptItems};
 use super::state::Node;
-use super::status::Status;
 
 /// A task instance waiting to run, or running its items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,7 +25,10 @@ pub(crate) struct Staged {
     /// Set when staged for a retry: the delay to apply.
     pub(crate) retry_delay: Option<i64>,
     /// With-items: each item's status.
-    pub(crate) items: Option<Vec<Status>>,
+    pub(crate) items: Option<ItemStatuses>,
+    /// With-items: the evaluated items list, when it may be kept (derived, not serialized).
+    #[serde(skip)]
+    pub(crate) items_value: KeptItems,
     /// With-items: each item's latest result.
     pub(crate) results: Vec<Value>,
     /// A failed with-items task kept for a rerun.

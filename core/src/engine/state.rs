@@ -318,7 +318,7 @@ impl State {
                 .staged
                 .get(i)
                 .and_then(|s| s.items.as_ref())
-                .is_some_and(|items| items.iter().any(|s| s.is_active()));
+                .is_some_and(|items| items.any_other(None, Status::is_active));
             if !running {
                 self.staged.remove(i);
             }

@@ -177,6 +177,7 @@ impl Source<'_> {
                     s.ctxs = joined;
                     s.prev.insert(edge.back.clone(), self.record);
                     s.items = None;
+                    s.items_value = Default::default();
                     s.results.clear();
                     s.completed = false;
                 }

@@ -1,0 +1,195 @@
+//! Rendering one staged task instance into the executions to offer: its delay, action and
+//! input, and for a with-items task the next items its concurrency allows.
+//!
+//! A with-items task is rendered on every dispatch while its items run. Its items list is
+//! evaluated once and kept with the staged instance when the expression read nothing but
+//! the context (which a staged instance never changes): re-evaluating a list of N items on
+//! each of N/concurrency dispatches made with-items quadratic.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::flow::expr_message;
+use super::items::{ItemStatuses, KeptItems};
+use super::state::{Node, State};
+use super::status::Status;
+use crate::expr::{CurrentTask, Functions, Scope};
+use crate::graph::{Count, Items, Task, TaskId, Workflow};
+
+/// One execution to offer.
+pub(super) struct Offer {
+    pub(super) task: TaskId,
+    pub(super) route: u32,
+    pub(super) item: Option<usize>,
+    pub(super) action: Option<String>,
+    pub(super) input: Option<Value>,
+    pub(super) delay: u64,
+    pub(super) empty_items: bool,
+}
+
+/// A scope that notes whether the expression read anything besides the context (the task's
+/// status, another task's status), which would make its value change while staged.
+struct Watch<'a> {
+    inner: &'a dyn Scope,
+    state_read: Cell<bool>,
+}
+
+impl Scope for Watch<'_> {
+    fn var(&self, name: &str) -> Option<&Value> {
+        self.inner.var(name)
+    }
+    fn vars(&self) -> Map<String, Value> {
+        self.inner.vars()
+    }
+    fn context_set(&self) -> bool {
+        self.inner.context_set()
+    }
+    fn current_task(&self) -> Option<CurrentTask<'_>> {
+        self.state_read.set(true);
+        self.inner.current_task()
+    }
+    fn item(&self) -> Option<&Value> {
+        self.inner.item()
+    }
+    fn task_status(&self, name: &str) -> Option<String> {
+        self.state_read.set(true);
+        self.inner.task_status(name)
+    }
+}
+
+fn int_value(v: &Value, what: &str) -> Result<i64, String> {
+    v.as_i64()
+        .filter(|_| !v.is_boolean())
+        .ok_or_else(|| format!("TypeError: The value of {what} is not type of integer."))
+}
+
+fn eval_count(c: &Count, scope: &dyn Scope, what: &str) -> Result<i64, String> {
+    match c {
+        Count::Literal(n) => Ok(i64::try_from(*n).unwrap_or(i64::MAX)),
+        Count::Expr(t) => {
+            int_value(&t.evaluate(scope, &Functions::new()).map_err(|e| expr_message(&e))?, what)
+        }
+    }
+}
+
+/// The action and input of one execution.
+fn render_one(task: &Task, scope: &dyn Scope) -> Result<(Option<String>, Option<Value>), String> {
+    let fns = Functions::new();
+    let action = match &task.action {
+        Some(a) => Some(crate::expr::py_string(&a.evaluate(scope, &fns).map_err(|e| expr_message(&e))?)),
+        None => None,
+    };
+    let input = match &task.input {
+        Some(i) => Some(i.evaluate(scope, &fns).map_err(|e| expr_message(&e))?),
+        None => None,
+    };
+    Ok((action, input))
+}
+
+/// Render one staged task instance into its executions.
+pub(super) fn render(wf: &Workflow, state: &mut State, staged_idx: usize) -> Result<Vec<Offer>, String> {
+    let Some(staged) = state.staged.get(staged_idx) else { return Ok(Vec::new()) };
+    let (node, route, retry_delay, ctxs) =
+        (staged.node, staged.route, staged.retry_delay, staged.ctxs.clone());
+    let Node::Task(id) = node else { return Ok(Vec::new()) };
+    let Some(task) = wf.task(id) else { return Ok(Vec::new()) };
+    if staged.offered {
+        return Ok(Vec::new());
+    }
+    let status = state.record(node, route).map_or(Status::Unset, |r| r.status);
+    let null = Value::Null;
+    let mut scope = super::flow::scope(wf, state, &ctxs, route);
+    scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
+    let mut delay = match &task.delay {
+        Some(d) => eval_count(d, &scope, "task delay")?,
+        None => 0,
+    };
+    if let Some(retry_delay) = retry_delay {
+        delay = retry_delay;
+    }
+    let delay = u64::try_from(delay.max(0)).unwrap_or(0);
+    let Some(spec) = &task.items else {
+        let (action, input) = render_one(task, &scope)?;
+        return Ok(vec![Offer { task: id, route, item: None, action, input, delay, empty_items: false }]);
+    };
+    let (items, keep) = items_list(spec, &scope, state, staged_idx)?;
+    let concurrency = match &spec.concurrency {
+        Some(c) => Some(eval_count(c, &scope, "concurrency")?),
+        None => None,
+    };
+    if let (true, Some(s)) = (keep, state.staged.get_mut(staged_idx)) {
+        s.items_value = KeptItems::new(Arc::clone(&items));
+    }
+    if items.is_empty() {
+        let empty =
+            Offer { task: id, route, item: None, action: None, input: None, delay, empty_items: true };
+        return Ok(vec![empty]);
+    }
+    let mut offers = Vec::new();
+    for index in next_items(state, staged_idx, items.len(), concurrency) {
+        let item = bind_item(&spec.names, items.get(index).cloned().unwrap_or(Value::Null));
+        let mut item_scope = super::flow::scope(wf, state, &ctxs, route);
+        item_scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
+        item_scope.item = Some(&item);
+        let (action, input) = render_one(task, &item_scope)?;
+        offers.push(Offer { task: id, route, item: Some(index), action, input, delay, empty_items: false });
+    }
+    Ok(offers)
+}
+
+/// The items list, kept from an earlier dispatch or evaluated; with whether it may be kept
+/// (it read only the context).
+fn items_list(
+    spec: &Items,
+    scope: &dyn Scope,
+    state: &State,
+    staged_idx: usize,
+) -> Result<(Arc<Vec<Value>>, bool), String> {
+    if let Some(kept) = state.staged.get(staged_idx).and_then(|s| s.items_value.get()) {
+        return Ok((kept, false));
+    }
+    let watch = Watch { inner: scope, state_read: Cell::new(false) };
+    let value = spec.items.evaluate(&watch, &Functions::new()).map_err(|e| expr_message(&e))?;
+    let Value::Array(items) = value else {
+        let shown = crate::expr::py_string(&value);
+        return Err(format!("TypeError: The value of \"{shown}\" is not type of list."));
+    };
+    Ok((Arc::new(items), !watch.state_read.get()))
+}
+
+/// The items to start now: the first ones not yet run or offered, as many as the
+/// concurrency leaves room for. Sets up the item statuses on the first dispatch.
+fn next_items(state: &mut State, staged_idx: usize, n: usize, concurrency: Option<i64>) -> Vec<usize> {
+    let Some(s) = state.staged.get_mut(staged_idx) else { return Vec::new() };
+    if s.items.as_ref().is_none_or(|i| i.len() == 0) {
+        s.items = Some(ItemStatuses::new(n));
+        s.results = vec![Value::Null; n];
+    }
+    let Some(statuses) = s.items.as_mut() else { return Vec::new() };
+    let offered = &s.offered_items;
+    let take = match concurrency {
+        Some(c) => {
+            // Active items, plus offered ones not (yet) reported active.
+            let unreported =
+                offered.iter().filter(|i| !statuses.get(**i).is_some_and(Status::is_active)).count();
+            let active = statuses.count(Status::is_active) + unreported;
+            usize::try_from((c - i64::try_from(active).unwrap_or(i64::MAX)).max(0)).unwrap_or(0)
+        }
+        None => usize::MAX,
+    };
+    statuses.next_unrun(take, |i| offered.contains(&i))
+}
+
+/// `x, y in ...`: a list item becomes `{x: item[0], y: item[1]}`; one name wraps the item.
+fn bind_item(names: &[String], item: Value) -> Value {
+    match (names, item) {
+        ([], item) => item,
+        (names, Value::Array(values)) => {
+            Value::Object(names.iter().cloned().zip(values).collect::<Map<String, Value>>())
+        }
+        ([one], item) => Value::Object([(one.clone(), item)].into_iter().collect()),
+        (_, item) => item,
+    }
+}
