@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub mod conformance;
+pub mod floor;
 pub mod workloads;
 
 /// One conformance case: a workflow, its scripted environment, and the expected trace.

@@ -22,6 +22,12 @@ pub struct CompileOptions {
     /// Start at these tasks instead of the tasks with no inbound transition. This is how a
     /// workflow made only of a cycle is started; it is an Ostinato extension.
     pub start_tasks: Option<Vec<String>>,
+    /// Accept definitions up to this many bytes instead of [`MAX_DEFINITION_BYTES`]
+    /// (and proportionally many YAML nodes). The default guards a service against hostile
+    /// input; a trusted, generated definition may need more.
+    ///
+    /// [`MAX_DEFINITION_BYTES`]: crate::MAX_DEFINITION_BYTES
+    pub max_definition_bytes: Option<usize>,
 }
 
 impl CompileOptions {
@@ -32,7 +38,31 @@ impl CompileOptions {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        CompileOptions { start_tasks: Some(tasks.into_iter().map(Into::into).collect()) }
+        CompileOptions {
+            start_tasks: Some(tasks.into_iter().map(Into::into).collect()),
+            ..Default::default()
+        }
+    }
+
+    /// These options, accepting definitions up to `bytes` long (for trusted input).
+    #[must_use]
+    pub fn max_definition_bytes(mut self, bytes: usize) -> Self {
+        self.max_definition_bytes = Some(bytes);
+        self
+    }
+
+    /// The loader's bounds under these options: a larger size allows proportionally more
+    /// nodes, so a long generated definition is not refused on its node count instead.
+    fn limits(&self) -> Limits {
+        let default = Limits::default();
+        match self.max_definition_bytes {
+            Some(bytes) if bytes > default.max_bytes => {
+                let scale = bytes.div_ceil(default.max_bytes);
+                Limits { max_bytes: bytes, max_nodes: default.max_nodes.saturating_mul(scale), ..default }
+            }
+            Some(bytes) => Limits { max_bytes: bytes, ..default },
+            None => default,
+        }
     }
 }
 
@@ -44,7 +74,7 @@ pub fn inspect(text: &str) -> Diagnostics {
 
 /// Inspect with options; also returns the spec when the definition loaded at all.
 pub(crate) fn inspect_with(text: &str, options: &CompileOptions) -> (Option<WorkflowSpec>, Diagnostics) {
-    let root = match yaml::load(text, Limits::default()) {
+    let root = match yaml::load(text, options.limits()) {
         Ok(root) => root,
         Err(d) => return (None, Diagnostics(vec![d])),
     };

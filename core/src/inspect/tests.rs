@@ -117,3 +117,20 @@ fn diagnostics_are_sorted_by_position() {
     assert_eq!(lines, sorted);
     assert_eq!(all.len(), 2);
 }
+
+#[test]
+fn a_trusted_definition_may_be_larger_than_the_default_limit() {
+    let mut text = String::from("version: 1.0\ntasks:\n  a:\n    action: core.noop\n");
+    let filler = format!("# {}\n", "x".repeat(1000));
+    while text.len() <= crate::MAX_DEFINITION_BYTES {
+        text.push_str(&filler);
+    }
+    let refused = inspect(&text);
+    assert!(refused.0.iter().any(|d| d.message.contains("bytes are refused")), "{refused:?}");
+    let options = CompileOptions::default().max_definition_bytes(2 * crate::MAX_DEFINITION_BYTES);
+    let (_, accepted) = inspect_with(&text, &options);
+    assert!(accepted.0.is_empty(), "{accepted:?}");
+    let (_, smaller) =
+        inspect_with("version: 1.0\ntasks: {}\n", &CompileOptions::default().max_definition_bytes(8));
+    assert!(smaller.0.iter().any(|d| d.message.contains("larger than 8 bytes")), "{smaller:?}");
+}

@@ -1,0 +1,181 @@
+//! The performance table of issue 7: every workload of `../shared/bench/gen_workflows.py`
+//! driven to its end under the lockstep driver, in release mode.
+//!
+//! `cargo run --release -p ostinato-tests --bin bench -- [--json] [--runs R] [--orquesta PYTHON] [NAME ...]`
+//!
+//! NAME is a workload (`chain-1000`) or a kind (`loop`, every default size). Each workload is
+//! measured in a child process of its own, so its peak memory is its own: the time is the
+//! core's alone (compilation excluded), median of R runs (default 5); `floor` is the same
+//! workload on the floor engine (`ostinato_tests::floor`). With `--orquesta PYTHON` (a Python
+//! with `orquesta` installed), Orquesta's conductor runs the same workload through
+//! `../shared/bench/orquesta_bench.py` and the ratio is printed beside it.
+
+mod table;
+
+use std::process::Command;
+use std::time::Instant;
+
+use ostinato_core::{CompileOptions, compile_with};
+use ostinato_tests::floor::drive_floor;
+use ostinato_tests::workloads::{KINDS, Workload, drive_state, make};
+use serde_json::{Value, json};
+
+const SIZES: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
+
+fn median(mut times: Vec<u128>) -> u128 {
+    times.sort_unstable();
+    times.get(times.len() / 2).copied().unwrap_or(0)
+}
+
+/// Peak resident memory (`VmHWM`) and current (`VmRSS`) in bytes, from `/proc/self/status`.
+fn memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// The child: measure one workload, print one JSON object.
+fn child(w: &Workload, runs: usize) -> Result<Value, String> {
+    // Generated definitions are trusted input; the largest are past the 8 MiB default.
+    let options = CompileOptions::default().max_definition_bytes(64 << 20);
+    let wf = compile_with(&w.text, &options).map_err(|d| format!("{}: {d}", w.name))?;
+    // Reset the peak to now (Linux: `5` to clear_refs), so the peak is the engine's alone.
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let base = memory().map(|(_, rss)| rss);
+    let (state, actions, events) = drive_state(&wf, &w.input);
+    let peak = match (reset, base, memory()) {
+        (true, Some(base), Some((hwm, _))) => Some(hwm.saturating_sub(base)),
+        _ => None,
+    };
+    let succeeded = state.status() == ostinato_core::Status::Succeeded;
+    if !succeeded || actions != w.actions {
+        return Err(format!("{}: {actions} actions, succeeded {succeeded}", w.name));
+    }
+    let state_bytes = serde_json::to_string(&state).map_or(0, |s| s.len());
+    drop(state);
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let t0 = Instant::now();
+        let out = drive_state(&wf, &w.input);
+        times.push(t0.elapsed().as_nanos());
+        drop(out);
+    }
+    let mut floor = Vec::new();
+    for _ in 0..runs.max(1) {
+        let t0 = Instant::now();
+        let n = drive_floor(&wf, &w.input);
+        floor.push(t0.elapsed().as_nanos());
+        if n != actions {
+            return Err(format!("{}: the floor engine ran {n} actions, not {actions}", w.name));
+        }
+    }
+    let (total, floor) = (median(times), median(floor));
+    Ok(json!({
+        "name": w.name, "kind": w.kind, "actions": actions, "events": events,
+        "ns_per_action": total as f64 / actions.max(1) as f64, "total_ns": total as u64,
+        "floor_ns_per_action": floor as f64 / actions.max(1) as f64,
+        "state_bytes": state_bytes, "peak_heap_bytes": peak,
+    }))
+}
+
+fn selection(names: &[String]) -> Result<Vec<Workload>, String> {
+    let defaults = |kind: &str| {
+        let big = matches!(kind, "loop" | "items").then_some(1_000_000);
+        SIZES.into_iter().chain(big).filter_map(move |n| make(kind, n)).collect::<Vec<_>>()
+    };
+    if names.is_empty() {
+        return Ok(KINDS.iter().flat_map(|k| defaults(k)).collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        if KINDS.contains(&name.as_str()) {
+            out.extend(defaults(name));
+            continue;
+        }
+        let (kind, n) = name
+            .strip_suffix("-c10")
+            .map(|rest| ("items-c10", rest.trim_start_matches("items-")))
+            .or_else(|| name.rsplit_once('-'))
+            .ok_or_else(|| format!("{name}: expected KIND-N, e.g. chain-1000"))?;
+        let n: u64 = n.parse().map_err(|_| format!("{name}: the size is not a number"))?;
+        out.push(make(kind, n).ok_or_else(|| format!("{name}: unknown kind; kinds: {}", KINDS.join(", ")))?);
+    }
+    Ok(out)
+}
+
+/// Run one workload in a child process of this binary.
+fn spawn(w: &Workload, runs: usize) -> Result<Value, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(exe)
+        .args(["--child", &w.name, "--runs", &runs.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("{}: child output: {e}", w.name))
+}
+
+/// Orquesta's conductor on the same workload: its CPU microseconds per action.
+fn orquesta(python: &str, w: &Workload) -> Result<f64, String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/orquesta_bench.py");
+    let (kind, n) = (w.kind, w.name.trim_start_matches(|c: char| !c.is_ascii_digit()));
+    let n = n.trim_end_matches("-c10");
+    let out = Command::new(python).args([script, "case", kind, n]).output().map_err(|e| e.to_string())?;
+    let line = String::from_utf8_lossy(&out.stdout);
+    let v: Value =
+        serde_json::from_str(line.lines().last().unwrap_or("")).map_err(|e| format!("orquesta: {e}"))?;
+    v.get("us_per_action").and_then(Value::as_f64).ok_or_else(|| "orquesta: no us_per_action".into())
+}
+
+struct Args {
+    json: bool,
+    runs: usize,
+    child: Option<String>,
+    orquesta: Option<String>,
+    names: Vec<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args { json: false, runs: 5, child: None, orquesta: None, names: Vec::new() };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--json" => a.json = true,
+            "--runs" => a.runs = it.next().and_then(|r| r.parse().ok()).unwrap_or(a.runs),
+            "--child" => a.child = it.next(),
+            "--orquesta" => a.orquesta = it.next(),
+            _ => a.names.push(arg),
+        }
+    }
+    a
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("bench: {message}");
+    std::process::exit(1)
+}
+
+fn main() {
+    let a = args();
+    if let Some(name) = &a.child {
+        let w = selection(std::slice::from_ref(name)).unwrap_or_else(|e| fail(&e));
+        let row = w.first().ok_or("no workload".to_owned()).and_then(|w| child(w, a.runs));
+        println!("{}", row.unwrap_or_else(|e| fail(&e)));
+        return;
+    }
+    let workloads = selection(&a.names).unwrap_or_else(|e| fail(&e));
+    let mut table = table::Table::new(a.json, a.orquesta.is_some());
+    for w in &workloads {
+        let mut row = spawn(w, a.runs).unwrap_or_else(|e| fail(&e));
+        if let Some(python) = &a.orquesta {
+            let us = orquesta(python, w).unwrap_or_else(|e| fail(&e));
+            row["orquesta_us_per_action"] = json!(us);
+        }
+        table.row(row);
+    }
+    table.goals();
+}
