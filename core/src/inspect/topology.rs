@@ -5,7 +5,7 @@
 //! non-join task referenced by more than one `do` entry in the workflow (each transition
 //! counts); a task is *in a cycle* when it can reach itself.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeMap;
 
 use crate::spec::{ENGINE_COMMANDS, WorkflowSpec};
 
@@ -24,6 +24,8 @@ pub(crate) struct Topology<'a> {
     pub(crate) next: Vec<Vec<Edge>>,
     /// Number of `do` entries naming each task.
     pub(crate) inbound: Vec<usize>,
+    /// Whether each task can reach itself.
+    cyclic: Vec<bool>,
 }
 
 impl<'a> Topology<'a> {
@@ -63,7 +65,12 @@ impl<'a> Topology<'a> {
                 }
             }
         }
-        Topology { spec, index, next, inbound }
+        let targets: Vec<Vec<usize>> = next
+            .iter()
+            .map(|edges| edges.iter().filter_map(|e| index.get(e.target.as_str()).copied()).collect())
+            .collect();
+        let cyclic = on_cycles(&targets);
+        Topology { spec, index, next, inbound, cyclic }
     }
 
     /// Index of a defined task.
@@ -106,21 +113,67 @@ impl<'a> Topology<'a> {
 
     /// True when `name` can reach itself through transitions.
     pub(crate) fn in_cycle(&self, name: &str) -> bool {
-        let mut seen = BTreeSet::new();
-        let mut queue: VecDeque<&str> = self.edges(name).iter().map(|e| e.target.as_str()).collect();
-        while let Some(n) = queue.pop_front() {
-            if n == name {
-                return true;
-            }
-            if seen.insert(n) {
-                queue.extend(self.edges(n).iter().map(|e| e.target.as_str()));
-            }
-        }
-        false
+        self.task(name).and_then(|i| self.cyclic.get(i)).copied().unwrap_or(false)
     }
 
     /// The tasks that lie on some cycle, in declaration order (for "no start task" hints).
     pub(crate) fn cyclic_tasks(&self) -> Vec<&'a str> {
         self.spec.tasks.iter().map(|t| t.name.as_str()).filter(|n| self.in_cycle(n)).collect()
     }
+}
+
+/// Which nodes lie on a cycle: those in a strongly connected component of more than one node,
+/// or with an edge to themselves. Kosaraju's two passes, iterative (a 100,000-task chain
+/// must not overflow the stack), so this is linear where a search per task was quadratic.
+fn on_cycles(targets: &[Vec<usize>]) -> Vec<bool> {
+    let n = targets.len();
+    let mut sources: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, ts) in targets.iter().enumerate() {
+        for &t in ts {
+            if let Some(s) = sources.get_mut(t) {
+                s.push(i);
+            }
+        }
+    }
+    // Pass 1: nodes in order of finishing a depth-first search along the edges.
+    let (mut seen, mut order) = (vec![false; n], Vec::with_capacity(n));
+    for root in 0..n {
+        if std::mem::replace(&mut seen[root], true) {
+            continue;
+        }
+        let mut stack = vec![(root, 0)];
+        while let Some((node, next)) = stack.pop() {
+            match targets[node].get(next) {
+                Some(&t) => {
+                    stack.push((node, next + 1));
+                    if !std::mem::replace(&mut seen[t], true) {
+                        stack.push((t, 0));
+                    }
+                }
+                None => order.push(node),
+            }
+        }
+    }
+    // Pass 2: against the edges, latest finished first; each search is one component.
+    let mut component = vec![usize::MAX; n];
+    let mut sizes = Vec::new();
+    for &root in order.iter().rev() {
+        if component[root] != usize::MAX {
+            continue;
+        }
+        let id = sizes.len();
+        let (mut size, mut stack) = (0, vec![root]);
+        component[root] = id;
+        while let Some(node) = stack.pop() {
+            size += 1;
+            for &s in &sources[node] {
+                if component[s] == usize::MAX {
+                    component[s] = id;
+                    stack.push(s);
+                }
+            }
+        }
+        sizes.push(size);
+    }
+    (0..n).map(|i| sizes[component[i]] > 1 || targets[i].contains(&i)).collect()
 }

@@ -195,9 +195,11 @@ impl Builder {
 
     /// Report a list holding the same item twice (Orquesta's `uniqueItems`).
     pub(super) fn unique_items(&mut self, items: &[Node], path: &str) {
-        let values: Vec<serde_json::Value> = items.iter().map(Node::to_json).collect();
-        for (i, v) in values.iter().enumerate() {
-            if values.iter().take(i).any(|earlier| earlier == v) {
+        // Compared by their JSON text in a set: a `do` list of N targets is checked in
+        // O(N log N), not by comparing each with every earlier one.
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, v) in items.iter().map(Node::to_json).enumerate() {
+            if !seen.insert(v.to_string()) {
                 let at = items.get(i).map_or_else(Location::default, |n| n.at);
                 self.syntax(
                     path,
