@@ -33,8 +33,20 @@ impl Default for Limits {
 
 /// A collection under construction.
 enum Frame {
-    Seq { items: Vec<Node>, at: Location, anchor: usize },
-    Map { entries: Vec<(Key, Node)>, pending: Option<Key>, at: Location, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        at: Location,
+        anchor: usize,
+    },
+    /// `seen`: each key's position in `entries`, so a duplicate is found without a scan
+    /// (a `tasks` mapping of N entries was O(N²)).
+    Map {
+        entries: Vec<(Key, Node)>,
+        seen: BTreeMap<String, usize>,
+        pending: Option<Key>,
+        at: Location,
+        anchor: usize,
+    },
 }
 
 struct Builder {
@@ -118,7 +130,8 @@ impl Builder {
             }
             Event::MappingStart(anchor, tag) => {
                 reject_custom_tag(tag.as_deref(), at)?;
-                let frame = Frame::Map { entries: Vec::new(), pending: None, at, anchor };
+                let frame =
+                    Frame::Map { entries: Vec::new(), seen: BTreeMap::new(), pending: None, at, anchor };
                 self.open(frame, at)
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
@@ -195,14 +208,15 @@ impl Builder {
                 items.push(node);
                 Ok(())
             }
-            Some(Frame::Map { entries, pending, .. }) => match pending.take() {
+            Some(Frame::Map { entries, seen, pending, .. }) => match pending.take() {
                 Some(key) => {
+                    seen.insert(key.text.clone(), entries.len());
                     entries.push((key, node));
                     Ok(())
                 }
                 None => {
                     let key = key_of(node)?;
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == key.text) {
+                    if let Some((first, _)) = seen.get(&key.text).and_then(|i| entries.get(*i)) {
                         return Err(load_error(
                             Some(key.at),
                             format!("found duplicate key \"{}\"", key.text),
