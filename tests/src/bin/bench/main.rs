@@ -22,7 +22,15 @@ use serde_json::{Value, json};
 
 const SIZES: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
 
-fn median(mut times: Vec<u128>) -> u128 {
+/// Median nanoseconds of `runs` calls of `f`.
+fn timed(runs: usize, mut f: impl FnMut()) -> u128 {
+    let mut times: Vec<u128> = (0..runs.max(1))
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_nanos()
+        })
+        .collect();
     times.sort_unstable();
     times.get(times.len() / 2).copied().unwrap_or(0)
 }
@@ -56,23 +64,14 @@ fn child(w: &Workload, runs: usize) -> Result<Value, String> {
     }
     let state_bytes = serde_json::to_string(&state).map_or(0, |s| s.len());
     drop(state);
-    let mut times = Vec::new();
-    for _ in 0..runs.max(1) {
-        let t0 = Instant::now();
-        let out = drive_state(&wf, &w.input);
-        times.push(t0.elapsed().as_nanos());
-        drop(out);
+    let total = timed(runs, || drop(drive_state(&wf, &w.input)));
+    let floor_actions = drive_floor(&wf, &w.input);
+    if floor_actions != actions {
+        return Err(format!("{}: the floor engine ran {floor_actions} actions, not {actions}", w.name));
     }
-    let mut floor = Vec::new();
-    for _ in 0..runs.max(1) {
-        let t0 = Instant::now();
-        let n = drive_floor(&wf, &w.input);
-        floor.push(t0.elapsed().as_nanos());
-        if n != actions {
-            return Err(format!("{}: the floor engine ran {n} actions, not {actions}", w.name));
-        }
-    }
-    let (total, floor) = (median(times), median(floor));
+    let floor = timed(runs, || {
+        std::hint::black_box(drive_floor(&wf, &w.input));
+    });
     Ok(json!({
         "name": w.name, "kind": w.kind, "actions": actions, "events": events,
         "ns_per_action": total as f64 / actions.max(1) as f64, "total_ns": total as u64,
