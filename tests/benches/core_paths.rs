@@ -10,7 +10,7 @@ use std::hint::black_box;
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use ostinato_core::{CurrentTask, Functions, Scope, State, Template, Workflow, compile};
-use ostinato_tests::workloads::{Workload, drive_state, make};
+use ostinato_tests::workloads::{Workload, by_name, drive_state};
 use serde_json::{Map, Value, json};
 
 fn main() {
@@ -19,11 +19,7 @@ fn main() {
 
 /// A workload and its compiled workflow, by bench name (`loop-1000`, `items-1000-c10`).
 fn workload(name: &str) -> (Workload, Workflow) {
-    let (kind, n) = match name.strip_suffix("-c10") {
-        Some(rest) => ("items-c10", rest.trim_start_matches("items-")),
-        None => name.rsplit_once('-').unwrap_or((name, "0")),
-    };
-    let w = make(kind, n.parse().unwrap_or(0)).unwrap_or_else(|| panic!("{name} is not a workload"));
+    let w = by_name(name).unwrap_or_else(|e| panic!("{e}"));
     let wf = compile(&w.text).unwrap_or_else(|d| panic!("{name}: {d}"));
     (w, wf)
 }

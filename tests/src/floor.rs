@@ -135,7 +135,7 @@ pub fn drive_floor(wf: &Workflow, input: &Map<String, Value>) -> u64 {
         next_run: 0,
         fns: Functions::new(),
     };
-    let mut round: Vec<u64> = wf.graph().entry.clone().into_iter().flat_map(|t| floor.start(t)).collect();
+    let mut round: Vec<u64> = wf.graph().entry.iter().flat_map(|t| floor.start(*t)).collect();
     let mut actions = 0;
     while !round.is_empty() {
         actions += round.len() as u64;

@@ -16,6 +16,8 @@ pub struct Workload {
     pub name: String,
     /// The kind, one of [`KINDS`].
     pub kind: &'static str,
+    /// The size the kind was generated at.
+    pub n: u64,
     /// The definition.
     pub text: String,
     /// The workflow input.
@@ -131,7 +133,21 @@ pub fn make(kind: &str, n: u64) -> Option<Workload> {
         input.insert("xs".into(), Value::Array((0..n).map(Value::from).collect()));
     }
     let name = if kind == "items-c10" { format!("items-{n}-c10") } else { format!("{kind}-{n}") };
-    Some(Workload { name, kind, text: lines.join("\n") + "\n", input, actions })
+    Some(Workload { name, kind, n, text: lines.join("\n") + "\n", input, actions })
+}
+
+/// The workload a name stands for, as the script names them (`chain-1000`, `items-300-c10`).
+///
+/// # Errors
+/// A name that is not `KIND-N` with a known kind and a numeric size, saying which part is wrong.
+pub fn by_name(name: &str) -> Result<Workload, String> {
+    let (kind, n) = name
+        .strip_suffix("-c10")
+        .map(|rest| ("items-c10", rest.trim_start_matches("items-")))
+        .or_else(|| name.rsplit_once('-'))
+        .ok_or_else(|| format!("{name}: expected KIND-N, e.g. chain-1000"))?;
+    let n: u64 = n.parse().map_err(|_| format!("{name}: the size is not a number"))?;
+    make(kind, n).ok_or_else(|| format!("{name}: unknown kind; kinds: {}", KINDS.join(", ")))
 }
 
 /// What one run of a workload did.

@@ -150,7 +150,7 @@ pub(crate) fn new_staged(
 
 /// With-items bookkeeping of a staged task: (active, incomplete) among its items.
 fn items_activity(state: &State, node: Node, route: u32) -> Option<(bool, bool)> {
-    let staged = state.staged.get(state.staged_index(node, route)?)?;
+    let staged = state.staged_ref(node, route)?;
     let items = staged.items.as_ref()?;
     Some((items.any_other(None, Status::is_active), items.any_other(None, |s| !s.is_completed())))
 }

@@ -98,13 +98,18 @@ impl State {
         let Some(source) = wf.task(src) else { return };
         let Some(e) = source.edges.get(edge) else { return };
         let first = edge.saturating_sub(e.key as usize);
-        let counted = self.tally.ready() && self.latest.get(&(node, route)) == Some(&idx);
-        let before = took_group(source, r, first);
+        // Only a latest record's edges into a task count, and only once the counts are built.
+        let counted = match e.target {
+            Target::Task(t) if self.tally.ready() && self.latest.get(&(node, route)) == Some(&idx) => Some(t),
+            _ => None,
+        };
+        let before = counted.is_some() && took_group(source, r, first);
         if let Some(r) = self.sequence.get_mut(idx) {
             r.next.insert(e.id.clone(), taken);
         }
+        let Some(target) = counted else { return };
         let after = self.sequence.get(idx).is_some_and(|r| took_group(source, r, first));
-        if let (true, Target::Task(target)) = (counted && before != after, e.target) {
+        if before != after {
             let a = self.tally.inbound.entry((target, route)).or_default();
             a.taken = if after { a.taken + 1 } else { a.taken.saturating_sub(1) };
         }

@@ -248,7 +248,7 @@ pub(crate) fn update(
         state.remove_staged(node, route);
     }
     if let TaskEvent::Action { status, result, item: Some(item) } = event {
-        if let Some(s) = state.staged_index(node, route).and_then(|i| state.staged.get_mut(i)) {
+        if let Some(s) = state.staged_mut(node, route) {
             if let Some(items) = s.items.as_mut() {
                 items.set(*item, *status);
             }

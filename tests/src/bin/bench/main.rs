@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use ostinato_core::{CompileOptions, compile_with};
 use ostinato_tests::floor::drive_floor;
-use ostinato_tests::workloads::{KINDS, Workload, drive_state, make};
+use ostinato_tests::workloads::{KINDS, Workload, by_name, drive_state, make};
 use serde_json::{Value, json};
 
 const SIZES: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
@@ -94,13 +94,7 @@ fn selection(names: &[String]) -> Result<Vec<Workload>, String> {
             out.extend(defaults(name));
             continue;
         }
-        let (kind, n) = name
-            .strip_suffix("-c10")
-            .map(|rest| ("items-c10", rest.trim_start_matches("items-")))
-            .or_else(|| name.rsplit_once('-'))
-            .ok_or_else(|| format!("{name}: expected KIND-N, e.g. chain-1000"))?;
-        let n: u64 = n.parse().map_err(|_| format!("{name}: the size is not a number"))?;
-        out.push(make(kind, n).ok_or_else(|| format!("{name}: unknown kind; kinds: {}", KINDS.join(", ")))?);
+        out.push(by_name(name)?);
     }
     Ok(out)
 }
@@ -121,9 +115,10 @@ fn spawn(w: &Workload, runs: usize) -> Result<Value, String> {
 /// Orquesta's conductor on the same workload: its CPU microseconds per action.
 fn orquesta(python: &str, w: &Workload) -> Result<f64, String> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/orquesta_bench.py");
-    let (kind, n) = (w.kind, w.name.trim_start_matches(|c: char| !c.is_ascii_digit()));
-    let n = n.trim_end_matches("-c10");
-    let out = Command::new(python).args([script, "case", kind, n]).output().map_err(|e| e.to_string())?;
+    let out = Command::new(python)
+        .args([script, "case", w.kind, &w.n.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
     let line = String::from_utf8_lossy(&out.stdout);
     let v: Value =
         serde_json::from_str(line.lines().last().unwrap_or("")).map_err(|e| format!("orquesta: {e}"))?;
