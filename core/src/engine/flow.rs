@@ -236,7 +236,10 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     let has_next = has_next_tasks(wf, state, node, route);
     // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
     let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
-    let mut event = format!("task_{name}");
+    // Built by hand, with room for the suffixes: this runs on every task event.
+    let mut event = String::with_capacity(64);
+    event.push_str("task_");
+    event.push_str(name);
     if status.is_abended() && (has_next || has_barrier_next(wf, state, node, route)) {
         event = "task_remediated".into();
     }

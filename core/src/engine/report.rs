@@ -170,9 +170,9 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
         TaskEvent::Command(EngineCommand::Noop) => "task_noop_requested".into(),
         TaskEvent::Command(_) => "task_continue_requested".into(),
         TaskEvent::Retry => "task_retry_requested".into(),
-        TaskEvent::Action { status, item: None, .. } => format!("action_{}", status.as_str()),
+        TaskEvent::Action { status, item: None, .. } => action_event(*status),
         TaskEvent::Action { status, item: Some(item), .. } => {
-            let mut name = format!("action_{}", status.as_str());
+            let mut name = action_event(*status);
             let qualified = matches!(
                 status,
                 Status::Resuming
@@ -207,6 +207,15 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
     }
 }
 
+/// `action_<status>`, with room for the with-items qualifiers: built by hand because this
+/// runs on every report and `format!` costs more than the rest of the name lookup.
+fn action_event(status: Status) -> String {
+    let mut name = String::with_capacity(64);
+    name.push_str("action_");
+    name.push_str(status.as_str());
+    name
+}
+
 fn event_status(event: &TaskEvent<'_>) -> Option<Status> {
     match event {
         TaskEvent::Action { status, .. } => Some(*status),
@@ -226,23 +235,8 @@ pub(crate) fn update(
     event: &TaskEvent<'_>,
 ) -> Result<(), String> {
     let staged = state.staged_index(node, route);
-    let mut idx = state.record_index(node, route);
     let status = event_status(event);
-    let (ctxs, prev) = match staged.and_then(|i| state.staged.get(i)) {
-        Some(s) => (s.ctxs.clone(), s.prev.clone()),
-        None => (Vec::new(), Default::default()),
-    };
-    if staged.is_none() && idx.is_none() {
-        return Err(format!("InvalidTaskStateEntry: {}", name_of(wf, node)));
-    }
-    if idx.is_none() || matches!(node, Node::Command(_)) {
-        idx = Some(add_record(wf, state, node, route, ctxs.clone(), prev.clone())?);
-    }
-    let mut idx = idx.unwrap_or_default();
-    let completed_before = state.sequence.get(idx).is_some_and(|r| r.status.is_completed());
-    if completed_before && status.is_some_and(Status::is_starting) && staged.is_some() {
-        idx = add_record(wf, state, node, route, ctxs, prev)?;
-    }
+    let idx = record_for(wf, state, node, route, staged.is_some(), status)?;
     let has_items_entry = staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items.is_some());
     if status.is_some() && staged.is_some() && !has_items_entry {
         state.remove_staged(node, route);
@@ -304,6 +298,36 @@ pub(crate) fn update(
         }
     }
     Ok(())
+}
+
+/// The record this event updates: the latest one, or a new one when the instance has none
+/// yet, is an engine command, or starts again after completing. The staged instance's
+/// context and inbound records are copied only when a record is added.
+fn record_for(
+    wf: &Workflow,
+    state: &mut State,
+    node: Node,
+    route: u32,
+    staged: bool,
+    status: Option<Status>,
+) -> Result<usize, String> {
+    let latest = state.record_index(node, route);
+    if !staged && latest.is_none() {
+        return Err(format!("InvalidTaskStateEntry: {}", name_of(wf, node)));
+    }
+    let fresh = latest.is_none() || matches!(node, Node::Command(_));
+    let completed = latest.and_then(|i| state.sequence.get(i)).is_some_and(|r| r.status.is_completed());
+    let restarts = completed && status.is_some_and(Status::is_starting) && staged;
+    match latest {
+        Some(idx) if !fresh && !restarts => Ok(idx),
+        _ => {
+            let (ctxs, prev) = match state.staged_ref(node, route) {
+                Some(s) => (s.ctxs.clone(), s.prev.clone()),
+                None => (Vec::new(), Default::default()),
+            };
+            add_record(wf, state, node, route, ctxs, prev)
+        }
+    }
 }
 
 fn retry_stage(state: &mut State, node: Node, route: u32, idx: usize) {
