@@ -47,6 +47,7 @@ mod journal;
 mod outcome;
 mod session;
 mod spec;
+mod verify;
 mod yaml;
 
 /// The largest workflow definition accepted, in bytes. Larger text is refused with a load
@@ -75,4 +76,9 @@ pub use session::{Session, Todo};
 pub use spec::{
     Binding, Count as CountSpec, ENGINE_COMMANDS, InputSpec, ItemsSpec, Join, LimitsSpec, Located, RetrySpec,
     TaskSpec, TransitionSpec, WorkflowSpec,
+};
+pub use verify::{
+    ActionModel, CheckEnding, CheckOptions, CheckReport, Duration, Durations, Ending, Finding, FindingKind,
+    Model, ModelError, Scripted, SimOptions, SimReport, SimRun, Spread, TraceStep, check, simulate,
+    simulate_run, summarize,
 };

@@ -10,6 +10,15 @@ use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
 use crate::graph::Workflow;
 
+/// Whether an error entry is a cycle-protection breach (the iteration or duration limit).
+/// Both messages end their limit's name in parentheses, written from these constants.
+pub(crate) fn is_limit_breach(message: &str) -> bool {
+    message.contains(ITERATION_LIMIT) || message.contains(DURATION_LIMIT)
+}
+
+const ITERATION_LIMIT: &str = "(max_task_iterations)";
+const DURATION_LIMIT: &str = "(max_duration)";
+
 /// Fail the workflow and cancel what still runs.
 fn breach(wf: &Workflow, state: &mut State, entry: ErrorEntry) -> Vec<Command> {
     state.log_error(entry);
@@ -27,7 +36,7 @@ pub(crate) fn check_duration(wf: &Workflow, state: &mut State, at: u64) -> Vec<C
     }
     let limit = state.limits.max_duration_ms.unwrap_or_default();
     let message = format!(
-        "The workflow ran for {} s, past its limit of {} s (max_duration); it was stopped.",
+        "The workflow ran for {} s, past its limit of {} s {DURATION_LIMIT}; it was stopped.",
         at.saturating_sub(state.started_at) / 1000,
         limit / 1000
     );
@@ -52,7 +61,7 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
     let from: Vec<String> = s.prev.keys().cloned().collect();
     let name = name_of(wf, node);
     let message = format!(
-        "Task \"{name}\" reached its iteration limit: it ran {passes} times on route {route} and the limit is {limit} (max_task_iterations); the next pass came from {}.",
+        "Task \"{name}\" reached its iteration limit: it ran {passes} times on route {route} and the limit is {limit} {ITERATION_LIMIT}; the next pass came from {}.",
         if from.is_empty() {
             "the workflow's start".to_owned()
         } else {

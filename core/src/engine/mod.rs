@@ -33,6 +33,8 @@ mod status;
 mod tally;
 mod transitions;
 
+pub(crate) use limits::is_limit_breach;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -7,6 +7,7 @@ mod graph;
 mod replay;
 mod run;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,14 @@ commands:
   graph FILE [--format dot|mermaid]
                      print the transition graph: conditions on edges, joins, loops
                      and entry points marked
+  simulate FILE [--runs N] [--seed S] [--model MODEL.yaml] [--max-iterations N]
+                     run the workflow many times in virtual time against an outcome
+                     model; print endings (with a seed for each), iterations per task,
+                     durations and runs stopped by cycle protection
+  check FILE [--outcomes succeeded,failed] [--max-states N] [--max-iterations N]
+                     explore every order in which running tasks can finish; report
+                     races, deadlocks, unsatisfiable joins and endless loops, each with
+                     the reports that reproduce it; exit 1 when anything is found
   validate FILE...   inspect workflow files; print every problem as
                      file:line:column: category: path: message, with a hint
 
@@ -38,6 +47,8 @@ fn main() -> ExitCode {
         Some("graph") => graph::main(&args[1..]),
         Some("resume") => run::resume_main(&args[1..]),
         Some("replay") => replay::main(&args[1..]),
+        Some("simulate") => verify::simulate_main(&args[1..]),
+        Some("check") => verify::check_main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

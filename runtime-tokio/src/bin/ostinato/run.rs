@@ -33,7 +33,7 @@ fn usage(message: &str) -> ExitCode {
 
 /// `name=value`: the value is JSON when it parses as JSON (numbers, booleans, lists,
 /// quoted strings), a plain string otherwise.
-fn parse_input(pair: &str) -> Result<(String, Value), String> {
+pub(crate) fn parse_input(pair: &str) -> Result<(String, Value), String> {
     let (name, value) =
         pair.split_once('=').ok_or_else(|| format!("--input expects name=value, got `{pair}`"))?;
     if name.is_empty() {
@@ -43,7 +43,7 @@ fn parse_input(pair: &str) -> Result<(String, Value), String> {
     Ok((name.to_owned(), value))
 }
 
-fn input_file(path: &str) -> Result<Map<String, Value>, String> {
+pub(crate) fn input_file(path: &str) -> Result<Map<String, Value>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read input file {path}: {e}"))?;
     let value: Value =
         serde_yaml::from_str(&text).map_err(|e| format!("input file {path} is not JSON or YAML: {e}"))?;
