@@ -8,6 +8,15 @@ use super::status::Status;
 use super::{Command, RunRequest};
 use crate::graph::{TaskId, Workflow};
 
+/// Whether a failed workflow still has a task to start: one named beside a `fail` command.
+pub(crate) fn remediation_pending(state: &State) -> bool {
+    state.status() == Status::Failed
+        && state
+            .staged
+            .iter()
+            .any(|s| s.ready && !s.completed && s.run_on_fail && matches!(s.node, Node::Task(_)))
+}
+
 /// The executions that are ready now, as `StartRun` commands.
 pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     let status = state.status();

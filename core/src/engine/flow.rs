@@ -426,3 +426,24 @@ fn rerun_task(wf: &Workflow, state: &mut State, node: Node, route: u32, reset_it
         state.staged.push(new_staged(node, route, ctxs, prev, true));
     }
 }
+
+/// A cancel always ends: once nothing is outstanding, a workflow still `canceling` (a task
+/// left waiting for work a cancel never starts) cancels its unfinished tasks and is canceled.
+/// Orquesta's own rules get there in every ordinary case; this is the guarantee for the rest
+/// (found by the invariant suite around with-items re-entered under a cancel).
+pub(crate) fn settle_cancel(wf: &Workflow, state: &mut State) {
+    if state.status() != Status::Canceling || !state.runs.is_empty() {
+        return;
+    }
+    let open: Vec<usize> = state
+        .latest
+        .values()
+        .copied()
+        .filter(|i| state.sequence.get(*i).is_some_and(|r| !r.status.is_completed()))
+        .collect();
+    for i in open {
+        state.set_record_status(i, Status::Canceled);
+    }
+    state.set_status(Status::Canceled);
+    render_output(wf, state);
+}

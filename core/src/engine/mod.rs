@@ -9,7 +9,9 @@
 //! 3. For each run, report [`EventKind::Run`] with `running`, then with its outcome.
 //! 4. Requests ([`EventKind::Pause`], `Resume`, `Cancel`, `Rerun`) may arrive at any point.
 //! 5. After a batch of reports, dispatch again. The workflow has ended when
-//!    [`State::status`] is completed and no run is outstanding; [`Command::Finished`] says so.
+//!    [`State::status`] is completed and no run is outstanding; [`Command::Finished`] says so,
+//!    once, and nothing starts after it. (The status can be completed earlier, while runs
+//!    already in flight finish.)
 //!
 //! Dispatch is a separate event, not a side effect of every report, because Orquesta renders
 //! the next tasks once per batch: a join that becomes ready mid-batch sees every arrival of the
@@ -183,9 +185,11 @@ pub struct RunRequest {
 pub enum Command {
     /// Start an action execution.
     StartRun(RunRequest),
-    /// Cancel these executions: the workflow broke a limit and stops at once.
+    /// Stop these executions: the workflow broke a limit and stops at once, or a task's
+    /// `timeout` passed.
     CancelRuns {
-        /// The executions to stop; report each as canceled.
+        /// The executions to stop. Report each as canceled once stopped; a run that timed out
+        /// is already settled as `timed_out`, and a report for it is refused as finished.
         runs: Vec<RunId>,
     },
     /// The engine's next deadline moved: step it (a dispatch will do) at `at`, which
@@ -262,11 +266,17 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         commands.extend(limits::check_duration(workflow, state, event.at));
         commands.extend(limits::check_timeouts(workflow, state, event.at));
     }
+    flow::settle_cancel(workflow, state);
     state.sweep_layers();
     if state.deadline() != wake {
         commands.push(Command::WakeAt { at: state.deadline() });
     }
-    if state.status().is_completed() && !state.announced {
+    // The end is announced once nothing is outstanding and nothing more will start: a failed
+    // workflow still starts the tasks named beside a `fail` (Orquesta), so a report that
+    // leaves such a task staged waits for the dispatch that starts it.
+    let settled =
+        state.runs.is_empty() && (event.kind == EventKind::Dispatch || !dispatch::remediation_pending(state));
+    if state.status().is_completed() && settled && !state.announced {
         state.announced = true;
         commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
     }
@@ -348,3 +358,5 @@ impl State {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_found;

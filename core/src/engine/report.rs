@@ -64,11 +64,19 @@ pub(crate) fn on_status(
         let deadline = (status == Status::Running && !info.started)
             .then(|| timeout_of(wf, info.task).map(|ms| at.saturating_add(ms)))
             .flatten();
+        let held = matches!(status, Status::Pending | Status::Paused);
         if let Some(r) = state.runs.get_mut(&run) {
             if deadline.is_some() {
                 r.deadline = deadline;
             }
             r.started = true;
+            // A held run waits for someone (an approval): the task's `timeout` is for running,
+            // and a timeout firing under a paused task would leave that task stuck.
+            if held {
+                if let Some(d) = r.deadline.take() {
+                    state.timeouts.remove(&(d, run));
+                }
+            }
         }
         if let Some(d) = deadline {
             state.timeouts.insert((d, run));
@@ -184,10 +192,15 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
                     | Status::Abandoned
                     | Status::Canceled
             );
-            let items = state.staged_ref(node, route).and_then(|s| s.items.as_ref());
+            let staged = state.staged_ref(node, route);
+            let items = staged.and_then(|s| s.items.as_ref());
             if let (true, Some(items)) = (qualified, items) {
                 let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
-                let active = any(Status::is_active);
+                // An item offered to the runtime and not yet reported on is as good as
+                // running: the task must not complete under it (its report would reopen it).
+                let offered = staged.is_some_and(|s| s.offered_items.iter().any(|i| i != item));
+                let active = offered || any(Status::is_active);
+                let canceling = matches!(state.status(), Status::Canceling | Status::Canceled);
                 name += if active { "_task_active" } else { "_task_dormant" };
                 let suffix = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
                     "_items_paused"
@@ -195,6 +208,10 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
                     "_items_canceled"
                 } else if !active && any(Status::is_abended) {
                     "_items_failed"
+                } else if !active && canceling && any(|s| !s.is_completed()) {
+                    // No further item starts under a cancel: the rest are as good as canceled
+                    // (without this the task would wait for them, and the cancel never end).
+                    "_items_canceled"
                 } else if any(|s| !s.is_completed()) {
                     "_items_incomplete"
                 } else {
@@ -383,7 +400,9 @@ fn should_retry(
 ) -> Result<bool, String> {
     let Some(record) = state.sequence.get(idx) else { return Ok(false) };
     let Some(retry) = &record.retry else { return Ok(false) };
-    if retry.tally >= retry.count {
+    // Only a status the task state machine can retry from (succeeded, failed): a canceled
+    // task would ignore the retry, stay completed, and be asked again without end.
+    if retry.tally >= retry.count || task_transition(record.status, "task_retry_requested").is_none() {
         return Ok(false);
     }
     let id: TaskId = match node {
