@@ -3,8 +3,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = ostinato_core::compile(text);
-    }
-});
+fuzz_target!(|data: &[u8]| ostinato_tests::fuzzing::compile_bytes(data));

@@ -1,5 +1,17 @@
 //! Shared helpers for Ostinato's cross-crate suites: reading the conformance corpus that sits
-//! next to the project (`../shared/conformance`), used in place and never copied in.
+//! next to the project (`../shared/conformance`), used in place and never copied in; the
+//! benchmark workloads and the floor engine; the bodies of the fuzz targets.
+//!
+//! ```
+//! use ostinato_core::compile;
+//! use ostinato_tests::workloads::{by_name, drive};
+//!
+//! // `loop-50`: one task re-entering itself 50 times through a published counter.
+//! let w = by_name("loop-50").unwrap();
+//! let outcome = drive(&compile(&w.text).unwrap(), &w.input);
+//! assert!(outcome.succeeded);
+//! assert_eq!(outcome.actions, w.actions);
+//! ```
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +19,7 @@ use serde::Deserialize;
 
 pub mod conformance;
 pub mod floor;
+pub mod fuzzing;
 pub mod workloads;
 
 /// One conformance case: a workflow, its scripted environment, and the expected trace.

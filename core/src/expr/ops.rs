@@ -35,10 +35,33 @@ fn arith(
     }
 }
 
-fn repeat<T: Clone>(items: &[T], times: &Value) -> Option<Vec<T>> {
-    let n = times.as_i64()?.max(0) as usize;
-    (items.len().saturating_mul(n) <= 10_000_000)
-        .then(|| items.iter().cloned().cycle().take(items.len() * n).collect())
+/// Most values (nested ones counted) a repetition may build, and most characters: an
+/// expression such as `[[...]] * 10**6` must fail, not exhaust memory.
+const MAX_REPEAT_NODES: usize = 1_000_000;
+const MAX_REPEAT_CHARS: usize = 10_000_000;
+
+/// How many JSON values `v` holds, itself included; stops counting at `cap`.
+fn nodes(v: &Value, cap: usize) -> usize {
+    match v {
+        Value::Array(items) => items.iter().fold(1, |n, x| if n >= cap { n } else { n + nodes(x, cap - n) }),
+        Value::Object(m) => m.values().fold(1, |n, x| if n >= cap { n } else { n + nodes(x, cap - n) }),
+        _ => 1,
+    }
+}
+
+fn too_big(pos: Pos, what: &str, limit: usize) -> ExprError {
+    ExprError::at(
+        ExprErrorKind::InvalidArgument,
+        pos,
+        format!("the repetition would build more than {limit} {what}, the limit; repeat fewer times"),
+    )
+}
+
+/// `items` repeated `times` times (a negative count gives nothing, as in Python), if `weight`
+/// (the cost of one copy of `items`) times the count stays within `limit`.
+fn repeat<T: Clone>(items: &[T], times: i64, weight: usize, limit: usize) -> Option<Vec<T>> {
+    let n = usize::try_from(times.max(0)).ok()?;
+    (weight.saturating_mul(n) <= limit).then(|| items.iter().cloned().cycle().take(items.len() * n).collect())
 }
 
 /// `a + b`: numbers add; strings, lists concatenate; mappings merge (YAQL).
@@ -64,13 +87,18 @@ pub(crate) fn sub(a: &Value, b: &Value, pos: Pos) -> R {
 pub(crate) fn mul(a: &Value, b: &Value, pos: Pos) -> R {
     match (a, b) {
         (Value::String(s), n @ Value::Number(_)) | (n @ Value::Number(_), Value::String(s)) => {
+            let times = n.as_i64().ok_or_else(|| wrong(pos, "*", a, b))?;
             let chars: Vec<char> = s.chars().collect();
-            repeat(&chars, n)
+            repeat(&chars, times, chars.len(), MAX_REPEAT_CHARS)
                 .map(|c| Value::String(c.into_iter().collect()))
-                .ok_or_else(|| wrong(pos, "*", a, b))
+                .ok_or_else(|| too_big(pos, "characters", MAX_REPEAT_CHARS))
         }
         (Value::Array(items), n @ Value::Number(_)) | (n @ Value::Number(_), Value::Array(items)) => {
-            repeat(items, n).map(Value::Array).ok_or_else(|| wrong(pos, "*", a, b))
+            let times = n.as_i64().ok_or_else(|| wrong(pos, "*", a, b))?;
+            let weight = items.iter().fold(0, |w, x| w + nodes(x, MAX_REPEAT_NODES + 1));
+            repeat(items, times, weight, MAX_REPEAT_NODES)
+                .map(Value::Array)
+                .ok_or_else(|| too_big(pos, "values", MAX_REPEAT_NODES))
         }
         _ => arith(a, b, "*", pos, i64::checked_mul, |x, y| x * y),
     }
@@ -216,6 +244,20 @@ mod tests {
         assert_eq!(modulo(&json!(-7), &json!(2), P).unwrap(), json!(1));
         assert_eq!(modulo(&json!(7), &json!(-2), P).unwrap(), json!(-1));
         assert_eq!(true_div(&json!(7), &json!(2), P).unwrap(), json!(3.5));
+    }
+
+    /// Found by the `expression` fuzz target: `((0, 5) * 88, 5) * 22 ** 4` built hundreds of
+    /// millions of nested values. Repetition is bounded by the values it builds.
+    #[test]
+    fn repetition_is_bounded_by_the_values_it_builds_and_says_so() {
+        assert_eq!(mul(&json!([1, 2]), &json!(2), P).unwrap(), json!([1, 2, 1, 2]));
+        assert_eq!(mul(&json!(3), &json!("ab"), P).unwrap(), json!("ababab"));
+        assert_eq!(mul(&json!([1]), &json!(-1), P).unwrap(), json!([]));
+        let nested = json!([(0..200).collect::<Vec<_>>(), 5]);
+        let e = mul(&nested, &json!(10_000), P).unwrap_err();
+        assert_eq!(e.kind, ExprErrorKind::InvalidArgument);
+        assert!(e.message.contains("more than 1000000 values"), "{}", e.message);
+        assert!(mul(&json!("x"), &json!(20_000_000), P).unwrap_err().message.contains("characters"));
     }
 
     #[test]

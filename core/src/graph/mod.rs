@@ -15,7 +15,7 @@ pub use build::{compile, compile_with};
 use crate::diag::Location;
 use crate::expr::{Template, ValueTemplate};
 
-/// Index of a task in [`Workflow::tasks`].
+/// Index of a task in [`Graph::tasks`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TaskId(pub u32);
 

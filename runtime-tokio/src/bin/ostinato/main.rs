@@ -3,6 +3,21 @@
 //! Exit codes: 0 success; 1 a workflow failed or was canceled; 2 invalid workflow,
 //! unreadable file or bad arguments.
 
+/// `println!` that ends the process quietly once stdout is closed (`ostinato validate F |
+/// head`), where `println!` would panic with a broken pipe.
+macro_rules! out {
+    () => { out!("") };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = writeln!(stdout, $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod graph;
 mod replay;
 mod run;
@@ -50,11 +65,11 @@ fn main() -> ExitCode {
         Some("simulate") => verify::simulate_main(&args[1..]),
         Some("check") => verify::check_main(&args[1..]),
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            out!("{USAGE}");
             ExitCode::SUCCESS
         }
         Some("-V" | "--version") => {
-            println!("ostinato {}", env!("CARGO_PKG_VERSION"));
+            out!("ostinato {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Some(other) => {

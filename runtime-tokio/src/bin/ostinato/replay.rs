@@ -34,7 +34,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
         }
     };
     let (mut session, todo) = Session::start(&workflow, &header.input, 0);
-    println!("{} started with input {}", stamp(0), serde_json::Value::Object(header.input.clone()));
+    out!("{} started with input {}", stamp(0), serde_json::Value::Object(header.input.clone()));
     let mut runs: BTreeMap<u64, RunRequest> = todo.start.into_iter().map(|r| (r.run, r)).collect();
     let mut status = session.state().status();
     for (i, entry) in entries.iter().enumerate() {
@@ -44,7 +44,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
                     let item = r.item.map(|i| format!("[{i}]")).unwrap_or_default();
                     let pass =
                         if r.iteration > 1 { format!(" (iteration {})", r.iteration) } else { String::new() };
-                    println!(
+                    out!(
                         "{} {:<9} {}{item}{pass}",
                         stamp(entry.at),
                         format!("{status:?}").to_lowercase(),
@@ -54,7 +54,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
                 session.report(*run, *status, result.clone(), entry.at)
             }
             other => {
-                println!("{} request   {other:?}", stamp(entry.at));
+                out!("{} request   {other:?}", stamp(entry.at));
                 session.request(other.clone(), entry.at)
             }
         };
@@ -70,16 +70,16 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
         }
         let now = session.state().status();
         if now != status {
-            println!("{} workflow  {now}", stamp(entry.at));
+            out!("{} workflow  {now}", stamp(entry.at));
             status = now;
         }
     }
     match session.outcome() {
-        Some((s, output)) => println!(
+        Some((s, output)) => out!(
             "ended {s}; output {}",
             output.map_or("null".into(), |o| serde_json::Value::Object(o.clone()).to_string())
         ),
-        None => println!(
+        None => out!(
             "not finished: {} run(s) in flight; `ostinato resume {path}` continues it",
             session.outstanding()
         ),

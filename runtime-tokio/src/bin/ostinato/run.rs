@@ -292,6 +292,6 @@ where
         "output": report.output,
         "errors": report.errors,
     });
-    println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    out!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     if report.status == Status::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

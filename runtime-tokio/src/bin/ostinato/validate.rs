@@ -18,20 +18,20 @@ pub(crate) fn run(files: &[String]) -> ExitCode {
             Err(d) => Diagnostics(vec![d]),
         };
         for d in &diagnostics {
-            println!("{}", render(file, d));
+            out!("{}", render(file, d));
         }
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = diagnostics.len() - errors;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         if errors == 0 {
             match warnings {
-                0 => println!("{file}: valid"),
-                n => println!("{file}: valid, {n} warning{}", plural(n)),
+                0 => out!("{file}: valid"),
+                n => out!("{file}: valid, {n} warning{}", plural(n)),
             }
             continue;
         }
         all_valid = false;
-        println!("{file}: {errors} problem{}", plural(errors));
+        out!("{file}: {errors} problem{}", plural(errors));
     }
     if all_valid { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }

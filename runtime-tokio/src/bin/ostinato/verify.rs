@@ -117,7 +117,7 @@ pub(crate) fn simulate_main(args: &[String]) -> ExitCode {
     let report = simulate(&wf, &c.input, &model, &options);
     let secs = t0.elapsed().as_secs_f64();
     if c.json {
-        println!("{}", json!({"file": c.file, "seed": options.seed, "seconds": secs, "report": report}));
+        out!("{}", json!({"file": c.file, "seed": options.seed, "seconds": secs, "report": report}));
     } else {
         print_simulation(&c.file, &options, &report, secs);
     }
@@ -126,21 +126,21 @@ pub(crate) fn simulate_main(args: &[String]) -> ExitCode {
 
 fn print_simulation(file: &str, options: &SimOptions, r: &SimReport, secs: f64) {
     let rate = r.runs as f64 / secs.max(1e-9);
-    println!("{file}: {} runs from seed {} in {secs:.2} s ({rate:.0} runs/s)\n", r.runs, options.seed);
-    println!("endings (count, status, output, a seed that reproduces it with --runs 1):");
+    out!("{file}: {} runs from seed {} in {secs:.2} s ({rate:.0} runs/s)\n", r.runs, options.seed);
+    out!("endings (count, status, output, a seed that reproduces it with --runs 1):");
     for e in &r.endings {
         let status = e.status.map_or("unfinished".to_owned(), |s| s.as_str().to_owned());
         let output = e.output.as_ref().map_or("-".to_owned(), |o| Value::Object(o.clone()).to_string());
-        println!("  {:>8}  {status:<10} {output}  --seed {}", e.count, e.seed);
+        out!("  {:>8}  {status:<10} {output}  --seed {}", e.count, e.seed);
     }
-    println!("\niterations per task (min / mean / max):");
+    out!("\niterations per task (min / mean / max):");
     let width = r.iterations.keys().map(String::len).max().unwrap_or(0);
     for (task, s) in &r.iterations {
-        println!("  {task:<width$}  {} / {:.2} / {}", s.min, s.mean, s.max);
+        out!("  {task:<width$}  {} / {:.2} / {}", s.min, s.mean, s.max);
     }
     let d = r.duration_ms;
     let sec = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
-    println!(
+    out!(
         "\nvirtual duration: min {}  p50 {}  p90 {}  p99 {}  max {}  mean {:.1} s",
         sec(d.spread.min),
         sec(d.p50),
@@ -150,8 +150,8 @@ fn print_simulation(file: &str, options: &SimOptions, r: &SimReport, secs: f64) 
         d.spread.mean / 1000.0
     );
     let limit = options.limits.max_task_iterations;
-    println!("stopped by cycle protection (max_task_iterations {limit}): {}", r.stopped_by_limit);
-    println!("unfinished: {}", r.unfinished);
+    out!("stopped by cycle protection (max_task_iterations {limit}): {}", r.stopped_by_limit);
+    out!("unfinished: {}", r.unfinished);
 }
 
 const CHECK_USAGE: &str = "ostinato check WORKFLOW.yaml [--outcomes succeeded,failed] [--max-states N] [--max-iterations N] [--model MODEL.yaml] [--input k=v ...] [--json]";
@@ -203,7 +203,7 @@ pub(crate) fn check_main(args: &[String]) -> ExitCode {
     let report = check(&wf, &c.input, &options);
     let secs = t0.elapsed().as_secs_f64();
     if c.json {
-        println!("{}", json!({"file": c.file, "seconds": secs, "report": report}));
+        out!("{}", json!({"file": c.file, "seconds": secs, "report": report}));
     } else {
         print_check(&c.file, &report, secs);
     }
@@ -215,13 +215,7 @@ fn print_trace(trace: &[TraceStep]) {
         let item = s.item.map(|i| format!("[{i}]")).unwrap_or_default();
         let result = if s.result.is_null() { String::new() } else { format!(" result {}", s.result) };
         let status = format!("{:?}", s.status).to_lowercase();
-        println!(
-            "      {:>3}. run {:<3} {}{item} (pass {}) {status}{result}",
-            i + 1,
-            s.run,
-            s.task,
-            s.iteration
-        );
+        out!("      {:>3}. run {:<3} {}{item} (pass {}) {status}{result}", i + 1, s.run, s.task, s.iteration);
     }
 }
 
@@ -229,26 +223,27 @@ fn print_check(file: &str, r: &CheckReport, secs: f64) {
     let rate = r.states as f64 / secs.max(1e-9);
     let complete =
         if r.complete { "every reachable state" } else { "INCOMPLETE: the state bound stopped it" };
-    println!(
+    out!(
         "{file}: {} states, {} transitions in {secs:.3} s ({rate:.0} states/s); {complete}\n",
-        r.states, r.transitions
+        r.states,
+        r.transitions
     );
-    println!("endings (status, output, distinct end states):");
+    out!("endings (status, output, distinct end states):");
     for e in &r.endings {
         let output = e.output.as_ref().map_or("-".to_owned(), |o| Value::Object(o.clone()).to_string());
-        println!("  {:<10} {output}  ({})", e.status.as_str(), e.count);
+        out!("  {:<10} {output}  ({})", e.status.as_str(), e.count);
     }
     if r.findings.is_empty() {
-        println!("\nno findings");
+        out!("\nno findings");
         return;
     }
-    println!("\nfindings: {}", r.findings.len());
+    out!("\nfindings: {}", r.findings.len());
     for f in &r.findings {
-        println!("  {}", f.message);
-        println!("    reproduce:");
+        out!("  {}", f.message);
+        out!("    reproduce:");
         print_trace(&f.trace);
         if let Some(other) = &f.other {
-            println!("    the other order:");
+            out!("    the other order:");
             print_trace(other);
         }
     }
