@@ -50,6 +50,15 @@ mod spec;
 mod verify;
 mod yaml;
 
+// The guides' Rust blocks run as doc tests of this crate, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/embedding.md")]
+struct EmbeddingGuide;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/cookbook.md")]
+struct Cookbook;
+
 /// The largest workflow definition accepted, in bytes. Larger text is refused with a load
 /// error before it is parsed, so a runaway file costs no parsing time or memory.
 pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
