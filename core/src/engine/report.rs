@@ -200,7 +200,6 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
                 // running: the task must not complete under it (its report would reopen it).
                 let offered = staged.is_some_and(|s| s.offered_items.iter().any(|i| i != item));
                 let active = offered || any(Status::is_active);
-                let canceling = matches!(state.status(), Status::Canceling | Status::Canceled);
                 name += if active { "_task_active" } else { "_task_dormant" };
                 let suffix = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
                     "_items_paused"
@@ -208,10 +207,6 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
                     "_items_canceled"
                 } else if !active && any(Status::is_abended) {
                     "_items_failed"
-                } else if !active && canceling && any(|s| !s.is_completed()) {
-                    // No further item starts under a cancel: the rest are as good as canceled
-                    // (without this the task would wait for them, and the cancel never end).
-                    "_items_canceled"
                 } else if any(|s| !s.is_completed()) {
                     "_items_incomplete"
                 } else {

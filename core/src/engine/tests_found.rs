@@ -122,7 +122,8 @@ fn a_held_run_does_not_time_out() {
 
 /// Found: a cancel arrived while a with-items task (concurrency 1) had items left to start;
 /// the running item succeeded, the task waited for items that a canceling workflow never
-/// starts, and the cancel never ended. The remaining items now count as canceled.
+/// starts, and the cancel never ended. Once nothing runs, a canceling workflow now cancels
+/// what is left (`flow::settle_cancel`).
 #[test]
 fn a_cancel_under_a_with_items_task_with_items_left_ends() {
     let (wf, mut s) = run(

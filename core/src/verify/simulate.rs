@@ -107,15 +107,12 @@ pub struct SimReport {
     pub unfinished: u64,
 }
 
-/// A pending happening in virtual time.
-#[derive(Debug, Clone)]
-enum Pending {
-    Report(RunId, ActionStatus, Value),
-}
+/// A report due at some point of virtual time.
+type Report = (RunId, ActionStatus, Value);
 
 /// The virtual clock and what is due on it, in time order then in order of scheduling.
 struct Timeline<'m> {
-    queue: BTreeMap<(Timestamp, u64), Pending>,
+    queue: BTreeMap<(Timestamp, u64), Report>,
     seq: u64,
     rng: Rng,
     model: &'m Model,
@@ -123,7 +120,7 @@ struct Timeline<'m> {
 }
 
 impl Timeline<'_> {
-    fn at(&mut self, at: Timestamp, p: Pending) {
+    fn at(&mut self, at: Timestamp, p: Report) {
         self.queue.insert((at, self.seq), p);
         self.seq += 1;
     }
@@ -134,16 +131,16 @@ impl Timeline<'_> {
             let pass = self.iterations.entry(r.task.clone()).or_insert(0);
             *pass = (*pass).max(r.iteration);
             if r.empty_items {
-                self.at(now, Pending::Report(r.run, ActionStatus::Succeeded, Value::Null));
+                self.at(now, (r.run, ActionStatus::Succeeded, Value::Null));
                 continue;
             }
             let draw = self.model.entry(&r.task, r.action.as_deref()).draw(r.iteration, &mut self.rng);
             let start = now.saturating_add(r.delay.saturating_mul(1000));
-            self.at(start, Pending::Report(r.run, ActionStatus::Running, Value::Null));
-            self.at(start.saturating_add(draw.duration), Pending::Report(r.run, draw.status, draw.result));
+            self.at(start, (r.run, ActionStatus::Running, Value::Null));
+            self.at(start.saturating_add(draw.duration), (r.run, draw.status, draw.result));
         }
         for run in todo.cancel {
-            self.at(now, Pending::Report(run, ActionStatus::Canceled, Value::Null));
+            self.at(now, (run, ActionStatus::Canceled, Value::Null));
         }
     }
 }
@@ -175,7 +172,7 @@ pub fn simulate_run(
                 line.plan(todo, now);
             }
             (Some(_), _) => {
-                let Some(((at, _), Pending::Report(run, status, result))) = line.queue.pop_first() else {
+                let Some(((at, _), (run, status, result))) = line.queue.pop_first() else {
                     break;
                 };
                 now = now.max(at);

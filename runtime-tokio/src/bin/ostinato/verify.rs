@@ -84,19 +84,31 @@ fn fail(command: &str, message: &str, usage: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// What both commands start from: the arguments, the workflow, and the model if one was
+/// named; or the exit code once the problem has been printed.
+fn load(
+    args: &[String],
+    flags: &[&str],
+    command: &str,
+    usage: &str,
+) -> Result<(Common, Workflow, Option<Model>), ExitCode> {
+    let c = parse(args, flags).map_err(|e| fail(command, &e, usage))?;
+    let wf = workflow(&c.file)?;
+    let m = c.model.as_deref().map(|p| model(p, &wf)).transpose().map_err(|e| fail(command, &e, usage))?;
+    Ok((c, wf, m))
+}
+
 const SIMULATE_USAGE: &str = "ostinato simulate WORKFLOW.yaml [--runs N] [--seed S] [--model MODEL.yaml] [--max-iterations N] [--input k=v ...] [--json]";
 
 /// Run `ostinato simulate`.
 pub(crate) fn simulate_main(args: &[String]) -> ExitCode {
     let fail = |m: &str| fail("simulate", m, SIMULATE_USAGE);
-    let c = match parse(args, &["--runs", "--seed", "--max-iterations"]) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    let wf = match workflow(&c.file) {
-        Ok(w) => w,
-        Err(code) => return code,
-    };
+    let (c, wf, model) =
+        match load(args, &["--runs", "--seed", "--max-iterations"], "simulate", SIMULATE_USAGE) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+    let model = model.unwrap_or_default();
     let mut options = SimOptions::default();
     for (flag, v) in &c.rest {
         let n = match number(flag, v) {
@@ -109,10 +121,6 @@ pub(crate) fn simulate_main(args: &[String]) -> ExitCode {
             _ => options.limits.max_task_iterations = n,
         }
     }
-    let model = match c.model.as_deref().map(|p| model(p, &wf)).transpose() {
-        Ok(m) => m.unwrap_or_default(),
-        Err(e) => return fail(&e),
-    };
     let t0 = Instant::now();
     let report = simulate(&wf, &c.input, &model, &options);
     let secs = t0.elapsed().as_secs_f64();
@@ -182,23 +190,15 @@ fn check_options(c: &Common) -> Result<CheckOptions, String> {
 
 /// Run `ostinato check`.
 pub(crate) fn check_main(args: &[String]) -> ExitCode {
-    let fail = |m: &str| fail("check", m, CHECK_USAGE);
-    let c = match parse(args, &["--outcomes", "--max-states", "--max-iterations"]) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
+    let (c, wf, model) =
+        match load(args, &["--outcomes", "--max-states", "--max-iterations"], "check", CHECK_USAGE) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+    let options = match check_options(&c) {
+        Ok(o) => CheckOptions { model, ..o },
+        Err(e) => return fail("check", &e, CHECK_USAGE),
     };
-    let wf = match workflow(&c.file) {
-        Ok(w) => w,
-        Err(code) => return code,
-    };
-    let mut options = match check_options(&c) {
-        Ok(o) => o,
-        Err(e) => return fail(&e),
-    };
-    match c.model.as_deref().map(|p| model(p, &wf)).transpose() {
-        Ok(m) => options.model = m,
-        Err(e) => return fail(&e),
-    }
     let t0 = Instant::now();
     let report = check(&wf, &c.input, &options);
     let secs = t0.elapsed().as_secs_f64();
