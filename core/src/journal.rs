@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::diag::Diagnostics;
 use crate::engine::{EventKind, Limits, Rejected, RunId, Timestamp};
-use crate::graph::compile;
+use crate::graph::{compile, compile_with};
+use crate::inspect::CompileOptions;
 use crate::session::{Session, Todo};
 
 /// The format version written in every header.
@@ -33,6 +34,24 @@ pub struct JournalHeader {
     /// own `limits` still override them). Absent: [`Limits::default`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limits>,
+    /// The tasks the run was started at, when the application named them
+    /// ([`CompileOptions::start_at`](crate::CompileOptions::start_at)); absent: the
+    /// workflow's own entry points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Vec<String>>,
+}
+
+impl JournalHeader {
+    /// The journal's workflow, compiled as the run was: at its start tasks, if it named any.
+    ///
+    /// # Errors
+    /// The diagnostics when the definition does not compile.
+    pub fn compile(&self) -> Result<crate::graph::Workflow, Diagnostics> {
+        match &self.start {
+            Some(tasks) => compile_with(&self.workflow, &CompileOptions::start_at(tasks.iter().cloned())),
+            None => compile(&self.workflow),
+        }
+    }
 }
 
 /// One accepted event.
@@ -166,7 +185,7 @@ pub fn parse_journal(text: &str) -> Result<(JournalHeader, Vec<JournalEntry>), R
 /// the first event the engine rejects, [`ReplayError::Nondeterministic`] at the first event
 /// that starts other executions than the journal recorded.
 pub fn replay(header: &JournalHeader, entries: &[JournalEntry]) -> Result<Session, ReplayError> {
-    let workflow = compile(&header.workflow).map_err(ReplayError::Invalid)?;
+    let workflow = header.compile().map_err(ReplayError::Invalid)?;
     let limits = header.limits.unwrap_or_default();
     let (mut session, _) = Session::start_with(&workflow, &header.input, limits, 0);
     for (i, entry) in entries.iter().enumerate() {
@@ -197,6 +216,7 @@ mod tests {
             workflow: workflow.into(),
             input: Map::new(),
             limits: None,
+            start: None,
         }
     }
 

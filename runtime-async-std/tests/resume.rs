@@ -54,6 +54,7 @@ async fn a_dropped_run_resumes_from_its_journal() {
         workflow: FLOW.into(),
         input: Map::new(),
         limits: None,
+        start: None,
     };
     let journal = Journal::create(&path, &header).expect("journal");
     let (run, _handle) = Run::new();

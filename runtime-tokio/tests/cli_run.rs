@@ -91,3 +91,26 @@ fn bad_input_gets_one_clear_line_and_exit_two() {
         assert!(err.lines().next().unwrap_or("").contains(expected), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_workflow_made_of_a_cycle_runs_from_a_named_start_and_its_journal_replays() {
+    let flow = temp(
+        "cycle.yaml",
+        "version: 1.0\nvars: [{n: 0}]\noutput: [{n: <% ctx(n) %>}]\ntasks:\n  tick:\n    action: core.noop\n    next:\n      - when: <% ctx(n) < 2 %>\n        publish: [{n: <% ctx(n) + 1 %>}]\n        do: tick\n",
+    );
+    let (code, _, err) = ostinato(&["run", &flow]);
+    assert_eq!(code, 2, "no entry point without --start");
+    assert!(err.contains("Unable to identify any tasks to start"), "{err}");
+    let journal = temp("cycle.jsonl", "");
+    std::fs::remove_file(&journal).expect("fresh journal");
+    let (code, out, err) = ostinato(&["run", &flow, "--start", "tick", "--journal", &journal]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["output"]["n"], 2);
+    let (code, timeline, err) = ostinato(&["replay", &journal]);
+    assert_eq!(code, 0, "{err}");
+    assert!(timeline.contains("tick (iteration 3)"), "{timeline}");
+    let (code, _, err) = ostinato(&["run", &flow, "--start", "tock"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("\"tock\" is not defined"), "{err}");
+}

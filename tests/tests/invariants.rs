@@ -346,6 +346,7 @@ proptest! {
             workflow: text.clone(),
             input: Map::new(),
             limits: Some(LIMITS),
+            start: None,
         };
         let replayed = replay(&header, &run.journal).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(bytes(replayed.state()), bytes(&run.state), "replay of the journal differs");

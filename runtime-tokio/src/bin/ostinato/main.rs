@@ -30,10 +30,11 @@ const USAGE: &str = "\
 usage: ostinato <command> [arguments]
 
 commands:
-  run FILE [--input name=value ...] [--input-file F] [--journal J]
+  run FILE [--input name=value ...] [--input-file F] [--journal J] [--start TASK ...]
                      run a workflow; progress on stderr, status and output as JSON
                      on stdout; exit 0 succeeded, 1 failed or canceled, 2 invalid;
-                     --journal records every event so the run can be resumed
+                     --journal records every event so the run can be resumed;
+                     --start starts at named tasks (a workflow made of a cycle)
   resume JOURNAL     rebuild a crashed run from its journal and finish it
   replay JOURNAL     print a recorded run as a timeline
   graph FILE [--format dot|mermaid]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use ostinato_core::{EventKind, RunRequest, Session, compile, parse_journal};
+use ostinato_core::{EventKind, RunRequest, Session, parse_journal};
 
 fn stamp(ms: u64) -> String {
     format!("{:>4}.{:03}s", ms / 1000, ms % 1000)
@@ -26,7 +26,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let workflow = match compile(&header.workflow) {
+    let workflow = match header.compile() {
         Ok(w) => w,
         Err(d) => {
             eprintln!("ostinato replay: the journal's workflow is invalid:\n{d}");

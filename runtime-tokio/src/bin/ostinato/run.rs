@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ostinato_core::{JOURNAL_VERSION, JournalHeader, Status, compile, inspect};
+use ostinato_core::{CompileOptions, JOURNAL_VERSION, JournalHeader, Status, compile_with, inspect};
 use ostinato_tokio::{Actions, Control, Handle, Journal, Progress, resume, run, run_journaled};
 use serde_json::{Map, Value, json};
 
@@ -21,12 +21,14 @@ struct Args {
     file: String,
     input: Map<String, Value>,
     journal: Option<String>,
+    /// `--start TASK`, repeatable: start there instead of at the entry points.
+    start: Vec<String>,
 }
 
 fn usage(message: &str) -> ExitCode {
     eprintln!("ostinato run: {message}");
     eprintln!(
-        "usage: ostinato run WORKFLOW.yaml [--input name=value ...] [--input-file FILE] [--journal FILE]"
+        "usage: ostinato run WORKFLOW.yaml [--input name=value ...] [--input-file FILE] [--journal FILE] [--start TASK ...]"
     );
     ExitCode::from(2)
 }
@@ -57,6 +59,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut file = None;
     let mut input = Map::new();
     let mut journal = None;
+    let mut start = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -66,12 +69,13 @@ fn parse(args: &[String]) -> Result<Args, String> {
             }
             "--input-file" => input.extend(input_file(it.next().ok_or("--input-file needs a file")?)?),
             "--journal" => journal = Some(it.next().ok_or("--journal needs a file")?.clone()),
+            "--start" => start.push(it.next().ok_or("--start needs a task name")?.clone()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             path if file.is_none() => file = Some(path.to_owned()),
             extra => return Err(format!("unexpected argument `{extra}`: run takes one workflow file")),
         }
     }
-    Ok(Args { file: file.ok_or("name the workflow file to run")?, input, journal })
+    Ok(Args { file: file.ok_or("name the workflow file to run")?, input, journal, start })
 }
 
 fn stamp(at: Duration) -> String {
@@ -156,7 +160,12 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
     for d in inspect(&text).iter().filter(|d| !d.is_error()) {
         eprintln!("{}", render(&args.file, d));
     }
-    let workflow = match compile(&text) {
+    let options = if args.start.is_empty() {
+        CompileOptions::default()
+    } else {
+        CompileOptions::start_at(args.start.iter().cloned())
+    };
+    let workflow = match compile_with(&text, &options) {
         Ok(w) => w,
         Err(problems) => {
             for d in &problems {
@@ -192,6 +201,7 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
                 workflow: text.clone(),
                 input: args.input.clone(),
                 limits: None,
+                start: (!args.start.is_empty()).then(|| args.start.clone()),
             };
             match Journal::create(Path::new(path), &header) {
                 Ok(j) => Some(j),
