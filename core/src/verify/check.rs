@@ -369,3 +369,36 @@ fn hash(bytes: &[u8]) -> u128 {
     const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013B;
     bytes.iter().fold(OFFSET, |h, b| (h ^ u128::from(*b)).wrapping_mul(PRIME))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::compile;
+
+    /// No workflow the engine runs is known to deadlock (the invariant suite would say), so
+    /// the detection is shown on a state that lost its open execution: running, with nothing
+    /// left to report.
+    #[test]
+    fn a_state_with_nothing_open_that_has_not_ended_is_a_deadlock_with_its_trace() {
+        let wf = compile("tasks:\n  a:\n    action: core.noop\n").expect("valid");
+        let options = CheckOptions::default();
+        let (state, _) = State::start_with(&wf, &Map::new(), options.limits, 0);
+        let mut ex = Explorer {
+            wf: &wf,
+            options: &options,
+            tree: vec![(0, None)],
+            seen: BTreeSet::new(),
+            transitions: 0,
+            endings: Vec::new(),
+            by_given: BTreeMap::new(),
+            findings: Vec::new(),
+            reported: BTreeSet::new(),
+        };
+        let stuck = Point { state, open: BTreeMap::new(), given: BTreeMap::new(), node: 0 };
+        ex.terminal(&stuck);
+        assert_eq!(ex.findings.len(), 1);
+        assert_eq!(ex.findings[0].kind, FindingKind::Deadlock);
+        assert!(ex.findings[0].message.contains("still running"), "{}", ex.findings[0].message);
+        assert!(ex.endings.is_empty());
+    }
+}
