@@ -159,17 +159,7 @@ struct Explorer<'a> {
 #[must_use]
 pub fn check(wf: &Workflow, input: &Map<String, Value>, options: &CheckOptions) -> CheckReport {
     let (state, commands) = State::start_with(wf, input, options.limits, 0);
-    let mut ex = Explorer {
-        wf,
-        options,
-        tree: vec![(0, None)],
-        seen: BTreeSet::new(),
-        transitions: 0,
-        endings: Vec::new(),
-        by_given: BTreeMap::new(),
-        findings: Vec::new(),
-        reported: BTreeSet::new(),
-    };
+    let mut ex = Explorer::new(wf, options);
     let mut start = Point { state, open: BTreeMap::new(), given: BTreeMap::new(), node: 0 };
     settle(wf, &mut start, commands);
     ex.seen.insert(key(&start));
@@ -201,7 +191,21 @@ pub fn check(wf: &Workflow, input: &Map<String, Value>, options: &CheckOptions) 
     }
 }
 
-impl Explorer<'_> {
+impl<'a> Explorer<'a> {
+    fn new(wf: &'a Workflow, options: &'a CheckOptions) -> Self {
+        Explorer {
+            wf,
+            options,
+            tree: vec![(0, None)],
+            seen: BTreeSet::new(),
+            transitions: 0,
+            endings: Vec::new(),
+            by_given: BTreeMap::new(),
+            findings: Vec::new(),
+            reported: BTreeSet::new(),
+        }
+    }
+
     /// Every open execution finishing next, with every outcome.
     fn children(&mut self, p: &Point) -> Vec<Point> {
         let mut out = Vec::new();
@@ -383,17 +387,7 @@ mod tests {
         let wf = compile("tasks:\n  a:\n    action: core.noop\n").expect("valid");
         let options = CheckOptions::default();
         let (state, _) = State::start_with(&wf, &Map::new(), options.limits, 0);
-        let mut ex = Explorer {
-            wf: &wf,
-            options: &options,
-            tree: vec![(0, None)],
-            seen: BTreeSet::new(),
-            transitions: 0,
-            endings: Vec::new(),
-            by_given: BTreeMap::new(),
-            findings: Vec::new(),
-            reported: BTreeSet::new(),
-        };
+        let mut ex = Explorer::new(&wf, &options);
         let stuck = Point { state, open: BTreeMap::new(), given: BTreeMap::new(), node: 0 };
         ex.terminal(&stuck);
         assert_eq!(ex.findings.len(), 1);
