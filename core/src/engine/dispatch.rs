@@ -10,11 +10,7 @@ use crate::graph::{TaskId, Workflow};
 
 /// Whether a failed workflow still has a task to start: one named beside a `fail` command.
 pub(crate) fn remediation_pending(state: &State) -> bool {
-    state.status() == Status::Failed
-        && state
-            .staged
-            .iter()
-            .any(|s| s.ready && !s.completed && s.run_on_fail && matches!(s.node, Node::Task(_)))
+    state.status() == Status::Failed && state.staged.iter().any(|s| s.runnable() && s.run_on_fail)
 }
 
 /// The executions that are ready now, as `StartRun` commands.
@@ -23,9 +19,7 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     let ready: Vec<usize> = state
         .staged
         .ids()
-        .filter(|i| {
-            state.staged.get(*i).is_some_and(|s| s.ready && !s.completed && matches!(s.node, Node::Task(_)))
-        })
+        .filter(|i| state.staged.get(*i).is_some_and(super::staged::Staged::runnable))
         .collect();
     let remediation: Vec<usize> = if status == Status::Failed {
         ready.iter().copied().filter(|i| state.staged.get(*i).is_some_and(|s| s.run_on_fail)).collect()

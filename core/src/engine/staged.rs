@@ -40,6 +40,14 @@ pub(crate) struct Staged {
     pub(crate) offered_items: BTreeSet<usize>,
 }
 
+impl Staged {
+    /// Ready to be offered: a task (not an engine command) whose inbound criteria are met and
+    /// that is not a failed with-items instance kept for a rerun.
+    pub(crate) fn runnable(&self) -> bool {
+        self.ready && !self.completed && matches!(self.node, Node::Task(_))
+    }
+}
+
 /// The staged instances, by id and by (node, route).
 ///
 /// Serialized as the plain list of instances in staging order (the form states always had);

@@ -273,7 +273,7 @@ impl<'a> Explorer<'a> {
             None => self.endings.push(CheckEnding { status, output: output.clone(), count: 1 }),
         }
         self.errors(p);
-        let given = hash(&serde_json::to_vec(&p.given.iter().collect::<Vec<_>>()).unwrap_or_default());
+        let given = hash(&given_bytes(p));
         match self.by_given.get(&given).cloned() {
             None => {
                 self.by_given.insert(given, ((status, output), p.node));
@@ -358,11 +358,16 @@ fn settle(wf: &Workflow, p: &mut Point, commands: Vec<Command>) {
     }
 }
 
+/// The outcomes given so far, serialized (a map with tuple keys is written as a list).
+fn given_bytes(p: &Point) -> Vec<u8> {
+    serde_json::to_vec(&p.given.iter().collect::<Vec<_>>()).unwrap_or_default()
+}
+
 /// The identity of an explored state: the engine state and the outcomes given.
 fn key(p: &Point) -> u128 {
     let mut bytes = serde_json::to_vec(&p.state).unwrap_or_default();
     bytes.push(0);
-    bytes.extend(serde_json::to_vec(&p.given.iter().collect::<Vec<_>>()).unwrap_or_default());
+    bytes.extend(given_bytes(p));
     hash(&bytes)
 }
 
