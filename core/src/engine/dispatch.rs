@@ -79,7 +79,7 @@ fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
         }
     }
     let node = Node::Task(o.task);
-    let passes = state.passes.get(&(node, o.route)).copied().unwrap_or(0);
+    let passes = state.passes.get(node, o.route).copied().unwrap_or(0);
     let current = state.record(node, o.route).is_some_and(|r| !r.status.is_completed());
     Command::StartRun(RunRequest {
         run,

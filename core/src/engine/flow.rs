@@ -376,8 +376,7 @@ pub(crate) fn rerun(
                 request: "rerun an unknown task in",
                 status: state.status(),
             })?;
-            let routes: Vec<u32> =
-                state.latest.keys().filter(|(n, _)| *n == Node::Task(id)).map(|(_, r)| *r).collect();
+            let routes: Vec<u32> = state.latest.routes_of(Node::Task(id));
             if routes.is_empty() {
                 return Err(Rejected::InvalidRequest {
                     request: "rerun a task that never ran in",

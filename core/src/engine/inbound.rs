@@ -11,8 +11,7 @@
 //! Derived data, like the status tally it lives beside: never serialized, rebuilt by the
 //! first step after a load, and checked against the walk by a debug assertion.
 
-use std::collections::BTreeMap;
-
+use super::nodemap::NodeMap;
 use super::state::{Node, Record, State};
 use crate::graph::{Target, Task, TaskId, Workflow};
 
@@ -45,13 +44,13 @@ fn group_starts(source: &Task) -> impl Iterator<Item = (usize, TaskId)> + '_ {
 
 impl State {
     /// Count every latest record's arrivals afresh.
-    pub(crate) fn count_arrivals(&self, wf: &Workflow) -> BTreeMap<(TaskId, u32), Arrivals> {
-        let mut counts: BTreeMap<(TaskId, u32), Arrivals> = BTreeMap::new();
+    pub(crate) fn count_arrivals(&self, wf: &Workflow) -> NodeMap<Arrivals> {
+        let mut counts: NodeMap<Arrivals> = NodeMap::default();
         for r in self.latest_records() {
             let Node::Task(src) = r.node else { continue };
             let Some(source) = wf.task(src) else { continue };
             for (first, target) in group_starts(source) {
-                let a = counts.entry((target, r.route)).or_default();
+                let a = counts.entry(Node::Task(target), r.route);
                 a.present += 1;
                 a.taken += usize::from(took_group(source, r, first));
             }
@@ -62,12 +61,12 @@ impl State {
     /// The arrivals at `target` on `route`, from the counts when they are built.
     pub(crate) fn arrivals(&self, wf: &Workflow, target: TaskId, route: u32) -> Arrivals {
         if !self.tally.ready() {
-            return self.count_arrivals(wf).get(&(target, route)).copied().unwrap_or_default();
+            return self.count_arrivals(wf).get(Node::Task(target), route).copied().unwrap_or_default();
         }
-        let fast = self.tally.inbound.get(&(target, route)).copied().unwrap_or_default();
+        let fast = self.tally.inbound.get(Node::Task(target), route).copied().unwrap_or_default();
         debug_assert_eq!(
             fast,
-            self.count_arrivals(wf).get(&(target, route)).copied().unwrap_or_default(),
+            self.count_arrivals(wf).get(Node::Task(target), route).copied().unwrap_or_default(),
             "the arrival counts drifted"
         );
         fast
@@ -83,7 +82,7 @@ impl State {
                 Some(r) => (0, usize::from(took_group(source, r, first))),
                 None => (1, 0),
             };
-            let a = self.tally.inbound.entry((target, route)).or_default();
+            let a = self.tally.inbound.entry(Node::Task(target), route);
             a.present += present;
             a.taken = a.taken.saturating_sub(taken);
         }
@@ -100,7 +99,7 @@ impl State {
         let first = edge.saturating_sub(e.key as usize);
         // Only a latest record's edges into a task count, and only once the counts are built.
         let counted = match e.target {
-            Target::Task(t) if self.tally.ready() && self.latest.get(&(node, route)) == Some(&idx) => Some(t),
+            Target::Task(t) if self.tally.ready() && self.latest.get(node, route) == Some(&idx) => Some(t),
             _ => None,
         };
         let before = counted.is_some() && took_group(source, r, first);
@@ -110,7 +109,7 @@ impl State {
         let Some(target) = counted else { return };
         let after = self.sequence.get(idx).is_some_and(|r| took_group(source, r, first));
         if before != after {
-            let a = self.tally.inbound.entry((target, route)).or_default();
+            let a = self.tally.inbound.entry(Node::Task(target), route);
             a.taken = if after { a.taken + 1 } else { a.taken.saturating_sub(1) };
         }
     }

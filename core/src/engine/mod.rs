@@ -26,6 +26,7 @@ mod flow;
 mod inbound;
 mod items;
 mod limits;
+mod nodemap;
 mod render;
 mod report;
 mod scope;
@@ -348,8 +349,8 @@ impl State {
             .iter()
             .filter_map(|((node, route), i)| {
                 let Node::Task(id) = node else { return None };
-                let name = workflow.task(*id)?.name.clone();
-                let key = if *route == 0 { name } else { format!("{name}__r{route}") };
+                let name = workflow.task(id)?.name.clone();
+                let key = if route == 0 { name } else { format!("{name}__r{route}") };
                 Some((key, self.sequence.get(*i)?.status))
             })
             .collect()

@@ -167,7 +167,7 @@ pub(crate) fn add_record(
             state.sequence.remove(old);
         }
     }
-    *state.passes.entry((node, route)).or_insert(0) += 1;
+    *state.passes.entry(node, route) += 1;
     Ok(idx)
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::items::{ItemStatuses, KeptItems};
+use super::nodemap::NodeMap;
 use super::state::Node;
 
 /// A task instance waiting to run, or running its items.
@@ -56,8 +57,15 @@ impl Staged {
 pub(crate) struct StagedList {
     next: usize,
     items: BTreeMap<usize, Staged>,
-    /// (node, route, id): the first entry of a (node, route) is the instance staged first.
-    index: BTreeSet<(Node, u32, usize)>,
+    /// The ids staged for each (node, route), first staged first.
+    index: NodeMap<Ids>,
+}
+
+/// The ids of the instances staged for one (node, route): almost always one.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Ids {
+    first: usize,
+    more: Vec<usize>,
 }
 
 impl StagedList {
@@ -66,7 +74,12 @@ impl StagedList {
     pub(crate) fn push(&mut self, staged: Staged) -> usize {
         let id = self.next;
         self.next += 1;
-        self.index.insert((staged.node, staged.route, id));
+        match self.index.get_mut(staged.node, staged.route) {
+            Some(ids) => ids.more.push(id),
+            None => {
+                self.index.insert(staged.node, staged.route, Ids { first: id, more: Vec::new() });
+            }
+        }
         self.items.insert(id, staged);
         id
     }
@@ -83,14 +96,22 @@ impl StagedList {
 
     /// The id of the instance staged for `node` on `route`.
     pub(crate) fn find(&self, node: Node, route: u32) -> Option<usize> {
-        let (n, r, id) = *self.index.range((node, route, 0)..).next()?;
-        (n == node && r == route).then_some(id)
+        self.index.get(node, route).map(|ids| ids.first)
     }
 
     /// Unstage an instance.
     pub(crate) fn remove(&mut self, id: usize) -> Option<Staged> {
         let staged = self.items.remove(&id)?;
-        self.index.remove(&(staged.node, staged.route, id));
+        let (node, route) = (staged.node, staged.route);
+        if let Some(ids) = self.index.get_mut(node, route) {
+            if ids.first != id {
+                ids.more.retain(|i| *i != id);
+            } else if ids.more.is_empty() {
+                self.index.remove(node, route);
+            } else {
+                ids.first = ids.more.remove(0);
+            }
+        }
         Some(staged)
     }
 

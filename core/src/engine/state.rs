@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::nodemap::NodeMap;
 use super::staged::StagedList;
 use super::status::Status;
 use crate::graph::{EngineCommand, TaskId};
@@ -177,11 +178,9 @@ pub struct State {
     pub(crate) routes: Vec<Vec<String>>,
     /// Records still needed: the latest per task instance, and terminal ones (for the output).
     pub(crate) sequence: Arena<Record>,
-    #[serde(with = "pairs")]
-    pub(crate) latest: BTreeMap<(Node, u32), usize>,
+    pub(crate) latest: NodeMap<usize>,
     /// Executions recorded per task instance: the iteration count of loops.
-    #[serde(with = "pairs")]
-    pub(crate) passes: BTreeMap<(Node, u32), usize>,
+    pub(crate) passes: NodeMap<usize>,
     pub(crate) staged: StagedList,
     pub(crate) errors: Vec<ErrorEntry>,
     pub(crate) output: Option<Map<String, Value>>,
@@ -213,8 +212,8 @@ impl Default for State {
             contexts: Arena::default(),
             routes: Vec::new(),
             sequence: Arena::default(),
-            latest: BTreeMap::new(),
-            passes: BTreeMap::new(),
+            latest: NodeMap::default(),
+            passes: NodeMap::default(),
             staged: StagedList::default(),
             errors: Vec::new(),
             output: None,
@@ -272,11 +271,11 @@ impl State {
     }
 
     pub(crate) fn record(&self, node: Node, route: u32) -> Option<&Record> {
-        self.latest.get(&(node, route)).and_then(|i| self.sequence.get(*i))
+        self.latest.get(node, route).and_then(|i| self.sequence.get(*i))
     }
 
     pub(crate) fn record_index(&self, node: Node, route: u32) -> Option<usize> {
-        self.latest.get(&(node, route)).copied()
+        self.latest.get(node, route).copied()
     }
 
     pub(crate) fn staged_index(&self, node: Node, route: u32) -> Option<usize> {
@@ -363,27 +362,5 @@ impl State {
             }
         }
         out
-    }
-}
-
-/// JSON object keys are strings, so a map keyed by (node, route) is written as an ordered
-/// list of `[key, value]` pairs.
-mod pairs {
-    use std::collections::BTreeMap;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::Node;
-
-    type Latest = BTreeMap<(Node, u32), usize>;
-
-    pub(super) fn serialize<S: Serializer>(map: &Latest, s: S) -> Result<S::Ok, S::Error> {
-        let list: Vec<(&(Node, u32), &usize)> = map.iter().collect();
-        list.serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Latest, D::Error> {
-        let list: Vec<((Node, u32), usize)> = Vec::deserialize(d)?;
-        Ok(list.into_iter().collect())
     }
 }

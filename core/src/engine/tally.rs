@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 
 use super::inbound::Arrivals;
+use super::nodemap::NodeMap;
 use super::state::State;
 use super::status::Status;
-use crate::graph::{TaskId, Workflow};
+use crate::graph::Workflow;
 
 /// Counts of the latest records' statuses and of the arrivals at each task instance
 /// (`inbound.rs`); `ready` once built for this state.
@@ -19,7 +20,7 @@ use crate::graph::{TaskId, Workflow};
 pub(crate) struct Tally {
     ready: bool,
     counts: BTreeMap<Status, u32>,
-    pub(crate) inbound: BTreeMap<(TaskId, u32), Arrivals>,
+    pub(crate) inbound: NodeMap<Arrivals>,
 }
 
 impl Tally {
@@ -63,7 +64,7 @@ impl State {
         let Some(r) = self.sequence.get_mut(idx) else { return };
         let old = std::mem::replace(&mut r.status, status);
         let key = (r.node, r.route);
-        if self.latest.get(&key) == Some(&idx) {
+        if self.latest.get(key.0, key.1) == Some(&idx) {
             self.tally_move(Some(old), Some(status));
         }
     }
@@ -77,7 +78,7 @@ impl State {
         idx: usize,
     ) -> Option<usize> {
         let new = self.sequence.get(idx).map(|r| r.status);
-        let old_idx = self.latest.insert(key, idx);
+        let old_idx = self.latest.insert(key.0, key.1, idx);
         let old = old_idx.and_then(|i| self.sequence.get(i)).map(|r| r.status);
         self.tally_move(old, new);
         self.arrivals_replace(wf, key.0, key.1, old_idx);

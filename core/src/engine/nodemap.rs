@@ -1,0 +1,272 @@
+//! A map keyed by (node, route), indexed by task id.
+//!
+//! The engine looks up a task instance's latest record, pass count, arrivals and staged
+//! instance several times per event. In an ordered tree keyed by (node, route) each lookup
+//! compared a dozen composite keys (about 400 instructions on a 1,000-task chain); here a task
+//! id indexes a vector and the route is found among that task's few routes.
+//!
+//! It iterates in (node, route) order, like the tree it replaces, so nothing that reads it in
+//! order (serialization, status queries, cancel) changes. Task ids come from a compiled
+//! workflow and are dense, but a state read from outside may hold any id: an id far past the
+//! ones seen (and every engine command) goes to an ordered overflow map instead of growing
+//! the vector, so no input can make it allocate without bound.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::state::Node;
+
+/// A task's entries: (route, value), sorted by route. Most tasks run on one route.
+type Routes<V> = Vec<(u32, V)>;
+
+/// Ids up to this far past the dense part grow it; beyond, they overflow.
+const GROWTH_SLACK: usize = 1024;
+
+/// A map from (node, route) to `V`, iterated in key order.
+#[derive(Clone)]
+pub(crate) struct NodeMap<V> {
+    /// Entries of task `i` at index `i`.
+    dense: Vec<Routes<V>>,
+    /// Engine commands, and task ids at or past `dense.len()`.
+    far: BTreeMap<(Node, u32), V>,
+    len: usize,
+}
+
+impl<V> Default for NodeMap<V> {
+    fn default() -> Self {
+        NodeMap { dense: Vec::new(), far: BTreeMap::new(), len: 0 }
+    }
+}
+
+fn dense_index(node: Node) -> Option<usize> {
+    match node {
+        Node::Task(id) => Some(id.index()),
+        Node::Command(_) => None,
+    }
+}
+
+impl<V> NodeMap<V> {
+    fn routes(&self, node: Node) -> Option<&Routes<V>> {
+        dense_index(node).and_then(|i| self.dense.get(i))
+    }
+
+    /// The value for (node, route).
+    pub(crate) fn get(&self, node: Node, route: u32) -> Option<&V> {
+        match self.routes(node) {
+            Some(routes) => routes.iter().find(|(r, _)| *r == route).map(|(_, v)| v),
+            None => self.far.get(&(node, route)),
+        }
+    }
+
+    /// The value for (node, route), to change.
+    pub(crate) fn get_mut(&mut self, node: Node, route: u32) -> Option<&mut V> {
+        match dense_index(node).filter(|i| *i < self.dense.len()) {
+            Some(i) => self.dense[i].iter_mut().find(|(r, _)| *r == route).map(|(_, v)| v),
+            None => self.far.get_mut(&(node, route)),
+        }
+    }
+
+    /// Grow the dense part to hold task `i` when it is near the ids already seen, moving
+    /// overflow entries it now covers.
+    fn reach(&mut self, i: usize) -> bool {
+        if i < self.dense.len() {
+            return true;
+        }
+        if i > self.dense.len().saturating_mul(2).saturating_add(GROWTH_SLACK) {
+            return false;
+        }
+        let old = self.dense.len();
+        self.dense.resize_with(i + 1, Vec::new);
+        let task = |j: usize| Node::Task(crate::graph::TaskId(u32::try_from(j).unwrap_or(u32::MAX)));
+        let moved: Vec<(Node, u32)> =
+            self.far.range((task(old), 0)..=(task(i), u32::MAX)).map(|(k, _)| *k).collect();
+        for (node, route) in moved {
+            if let (Some(v), Some(j)) = (self.far.remove(&(node, route)), dense_index(node)) {
+                insert_route(&mut self.dense[j], route, v);
+            }
+        }
+        true
+    }
+
+    /// Set the value for (node, route); returns the one it replaces.
+    pub(crate) fn insert(&mut self, node: Node, route: u32, value: V) -> Option<V> {
+        let old = match dense_index(node).filter(|i| self.reach(*i)) {
+            Some(i) => insert_route(&mut self.dense[i], route, value),
+            None => self.far.insert((node, route), value),
+        };
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    /// Remove the value for (node, route).
+    pub(crate) fn remove(&mut self, node: Node, route: u32) -> Option<V> {
+        let old = match dense_index(node).filter(|i| *i < self.dense.len()) {
+            Some(i) => {
+                let routes = &mut self.dense[i];
+                let at = routes.iter().position(|(r, _)| *r == route)?;
+                Some(routes.remove(at).1)
+            }
+            None => self.far.remove(&(node, route)),
+        };
+        if old.is_some() {
+            self.len -= 1;
+        }
+        old
+    }
+
+    /// Entries in (node, route) order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = ((Node, u32), &V)> {
+        let dense = self.dense.iter().enumerate().flat_map(|(i, routes)| {
+            let node = Node::Task(crate::graph::TaskId(u32::try_from(i).unwrap_or(u32::MAX)));
+            routes.iter().map(move |(r, v)| ((node, *r), v))
+        });
+        dense.chain(self.far.iter().map(|(k, v)| (*k, v)))
+    }
+
+    /// Values in key order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// The routes `node` has an entry on, in order.
+    pub(crate) fn routes_of(&self, node: Node) -> Vec<u32> {
+        match self.routes(node) {
+            Some(routes) => routes.iter().map(|(r, _)| *r).collect(),
+            None => self.far.range((node, 0)..=(node, u32::MAX)).map(|((_, r), _)| *r).collect(),
+        }
+    }
+}
+
+impl<V: Default> NodeMap<V> {
+    /// The value for (node, route), inserted as the default when missing.
+    pub(crate) fn entry(&mut self, node: Node, route: u32) -> &mut V {
+        if self.get(node, route).is_none() {
+            self.insert(node, route, V::default());
+        }
+        match dense_index(node).filter(|i| *i < self.dense.len()) {
+            Some(i) => {
+                let routes = &mut self.dense[i];
+                let at = routes.iter().position(|(r, _)| *r == route).unwrap_or(0);
+                &mut routes[at].1
+            }
+            None => self.far.entry((node, route)).or_default(),
+        }
+    }
+}
+
+/// Insert into a task's route list, keeping it sorted.
+fn insert_route<V>(routes: &mut Routes<V>, route: u32, value: V) -> Option<V> {
+    match routes.binary_search_by_key(&route, |(r, _)| *r) {
+        Ok(at) => Some(std::mem::replace(&mut routes[at].1, value)),
+        Err(at) => {
+            routes.insert(at, (route, value));
+            None
+        }
+    }
+}
+
+impl<V: PartialEq> PartialEq for NodeMap<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<V: std::fmt::Debug> std::fmt::Debug for NodeMap<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<V> FromIterator<((Node, u32), V)> for NodeMap<V> {
+    fn from_iter<I: IntoIterator<Item = ((Node, u32), V)>>(iter: I) -> Self {
+        let mut map = NodeMap::default();
+        for ((node, route), v) in iter {
+            map.insert(node, route, v);
+        }
+        map
+    }
+}
+
+/// JSON object keys are strings, so the map is written as an ordered list of
+/// `[[node, route], value]` pairs (the form the tree it replaced was written in).
+impl<V: Serialize> Serialize for NodeMap<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for NodeMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let list: Vec<((Node, u32), V)> = Vec::deserialize(d)?;
+        Ok(list.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{EngineCommand, TaskId};
+
+    fn task(i: u32) -> Node {
+        Node::Task(TaskId(i))
+    }
+
+    impl<V> NodeMap<V> {
+        fn keys(&self) -> impl Iterator<Item = (Node, u32)> + '_ {
+            self.iter().map(|(k, _)| k)
+        }
+    }
+
+    #[test]
+    fn iterates_in_key_order_whatever_the_insertion_order() {
+        let keys = [
+            (Node::Command(EngineCommand::Fail), 0),
+            (task(3), 2),
+            (task(0), 0),
+            (task(3), 0),
+            (task(5_000_000), 1),
+            (task(1), 7),
+        ];
+        let map: NodeMap<usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let mut sorted = keys.to_vec();
+        sorted.sort();
+        assert_eq!(map.keys().collect::<Vec<_>>(), sorted);
+        assert_eq!(map.len, keys.len());
+        assert_eq!(map.get(task(5_000_000), 1), Some(&4));
+        assert_eq!(map.routes_of(task(3)), vec![0, 2]);
+    }
+
+    #[test]
+    fn a_far_id_does_not_grow_the_vector_and_moves_in_when_reached() {
+        let mut map = NodeMap::default();
+        map.insert(task(4_000_000_000), 0, 'a');
+        map.insert(task(2_000), 0, 'b');
+        assert!(map.dense.is_empty(), "both are far past an empty vector");
+        for i in 0..1_100 {
+            map.insert(task(i), 0, 'c');
+        }
+        map.insert(task(2_100), 0, 'd');
+        assert_eq!(map.get(task(2_000), 0), Some(&'b'));
+        assert!(map.dense.len() > 2_000 && map.far.len() == 1, "2,000 moved in, 4e9 stayed out");
+        assert_eq!(map.keys().last(), Some((task(4_000_000_000), 0)));
+    }
+
+    #[test]
+    fn equality_ignores_layout_and_remove_and_entry_keep_the_count() {
+        let mut a: NodeMap<u32> = NodeMap::default();
+        *a.entry(task(2), 1) += 5;
+        *a.entry(task(2), 1) += 1;
+        a.insert(task(7), 0, 1);
+        assert_eq!(a.remove(task(7), 0), Some(1));
+        assert_eq!(a.remove(task(7), 0), None);
+        let b: NodeMap<u32> = [((task(2), 1), 6)].into_iter().collect();
+        assert_eq!(a, b);
+        assert_eq!(a.len, 1);
+        let json = serde_json::to_string(&a).unwrap_or_default();
+        assert_eq!(json, r#"[[[{"Task":2},1],6]]"#);
+        assert_eq!(serde_json::from_str::<NodeMap<u32>>(&json).ok(), Some(b));
+    }
+}
