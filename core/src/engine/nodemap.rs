@@ -17,8 +17,100 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::state::Node;
 
-/// A task's entries: (route, value), sorted by route. Most tasks run on one route.
-type Routes<V> = Vec<(u32, V)>;
+/// A task's entries: (route, value), sorted by route. Most tasks run on one route, so the
+/// first entry is held inline and only further routes allocate.
+#[derive(Clone)]
+struct Routes<V> {
+    /// The entry with the lowest route; `None` only when there is none at all.
+    head: Option<(u32, V)>,
+    /// The others, sorted by route.
+    tail: Vec<(u32, V)>,
+}
+
+impl<V> Default for Routes<V> {
+    fn default() -> Self {
+        Routes { head: None, tail: Vec::new() }
+    }
+}
+
+impl<V> Routes<V> {
+    fn iter(&self) -> impl Iterator<Item = &(u32, V)> {
+        self.head.iter().chain(self.tail.iter())
+    }
+
+    fn get(&self, route: u32) -> Option<&V> {
+        match &self.head {
+            Some((r, v)) if *r == route => Some(v),
+            _ => self.tail.iter().find(|(r, _)| *r == route).map(|(_, v)| v),
+        }
+    }
+
+    fn get_mut(&mut self, route: u32) -> Option<&mut V> {
+        match &mut self.head {
+            Some((r, v)) if *r == route => Some(v),
+            _ => self.tail.iter_mut().find(|(r, _)| *r == route).map(|(_, v)| v),
+        }
+    }
+
+    fn insert(&mut self, route: u32, value: V) -> Option<V> {
+        match &mut self.head {
+            None => {
+                self.head = Some((route, value));
+                None
+            }
+            Some((r, v)) if *r == route => Some(std::mem::replace(v, value)),
+            Some((r, _)) if route < *r => {
+                let old = self.head.replace((route, value));
+                self.tail.splice(0..0, old);
+                None
+            }
+            Some(_) => match self.tail.binary_search_by_key(&route, |(r, _)| *r) {
+                Ok(at) => Some(std::mem::replace(&mut self.tail[at].1, value)),
+                Err(at) => {
+                    self.tail.insert(at, (route, value));
+                    None
+                }
+            },
+        }
+    }
+
+    fn entry(&mut self, route: u32) -> &mut V
+    where
+        V: Default,
+    {
+        if self.head.as_ref().is_none_or(|(r, _)| route < *r) {
+            // The first entry, or a new lowest route: it becomes the head.
+            let old = self.head.replace((route, V::default()));
+            self.tail.splice(0..0, old);
+        }
+        match &mut self.head {
+            Some((r, v)) if *r == route => v,
+            _ => {
+                let at = match self.tail.binary_search_by_key(&route, |(r, _)| *r) {
+                    Ok(at) => at,
+                    Err(at) => {
+                        self.tail.insert(at, (route, V::default()));
+                        at
+                    }
+                };
+                &mut self.tail[at].1
+            }
+        }
+    }
+
+    fn remove(&mut self, route: u32) -> Option<V> {
+        match &self.head {
+            Some((r, _)) if *r == route => {
+                let next = if self.tail.is_empty() { None } else { Some(self.tail.remove(0)) };
+                std::mem::replace(&mut self.head, next).map(|(_, v)| v)
+            }
+            _ => {
+                let at = self.tail.iter().position(|(r, _)| *r == route)?;
+                Some(self.tail.remove(at).1)
+            }
+        }
+    }
+}
 
 /// Ids up to this far past the dense part grow it; beyond, they overflow.
 const GROWTH_SLACK: usize = 1024;
@@ -54,7 +146,7 @@ impl<V> NodeMap<V> {
     /// The value for (node, route).
     pub(crate) fn get(&self, node: Node, route: u32) -> Option<&V> {
         match self.routes(node) {
-            Some(routes) => routes.iter().find(|(r, _)| *r == route).map(|(_, v)| v),
+            Some(routes) => routes.get(route),
             None => self.far.get(&(node, route)),
         }
     }
@@ -62,7 +154,7 @@ impl<V> NodeMap<V> {
     /// The value for (node, route), to change.
     pub(crate) fn get_mut(&mut self, node: Node, route: u32) -> Option<&mut V> {
         match dense_index(node).filter(|i| *i < self.dense.len()) {
-            Some(i) => self.dense[i].iter_mut().find(|(r, _)| *r == route).map(|(_, v)| v),
+            Some(i) => self.dense[i].get_mut(route),
             None => self.far.get_mut(&(node, route)),
         }
     }
@@ -77,13 +169,13 @@ impl<V> NodeMap<V> {
             return false;
         }
         let old = self.dense.len();
-        self.dense.resize_with(i + 1, Vec::new);
+        self.dense.resize_with(i + 1, Routes::default);
         let task = |j: usize| Node::Task(crate::graph::TaskId(u32::try_from(j).unwrap_or(u32::MAX)));
         let moved: Vec<(Node, u32)> =
             self.far.range((task(old), 0)..=(task(i), u32::MAX)).map(|(k, _)| *k).collect();
         for (node, route) in moved {
             if let (Some(v), Some(j)) = (self.far.remove(&(node, route)), dense_index(node)) {
-                insert_route(&mut self.dense[j], route, v);
+                self.dense[j].insert(route, v);
             }
         }
         true
@@ -92,7 +184,7 @@ impl<V> NodeMap<V> {
     /// Set the value for (node, route); returns the one it replaces.
     pub(crate) fn insert(&mut self, node: Node, route: u32, value: V) -> Option<V> {
         let old = match dense_index(node).filter(|i| self.reach(*i)) {
-            Some(i) => insert_route(&mut self.dense[i], route, value),
+            Some(i) => self.dense[i].insert(route, value),
             None => self.far.insert((node, route), value),
         };
         if old.is_none() {
@@ -104,11 +196,7 @@ impl<V> NodeMap<V> {
     /// Remove the value for (node, route).
     pub(crate) fn remove(&mut self, node: Node, route: u32) -> Option<V> {
         let old = match dense_index(node).filter(|i| *i < self.dense.len()) {
-            Some(i) => {
-                let routes = &mut self.dense[i];
-                let at = routes.iter().position(|(r, _)| *r == route)?;
-                Some(routes.remove(at).1)
-            }
+            Some(i) => self.dense[i].remove(route),
             None => self.far.remove(&(node, route)),
         };
         if old.is_some() {
@@ -144,26 +232,11 @@ impl<V: Default> NodeMap<V> {
     /// The value for (node, route), inserted as the default when missing.
     pub(crate) fn entry(&mut self, node: Node, route: u32) -> &mut V {
         if self.get(node, route).is_none() {
-            self.insert(node, route, V::default());
+            self.len += 1;
         }
-        match dense_index(node).filter(|i| *i < self.dense.len()) {
-            Some(i) => {
-                let routes = &mut self.dense[i];
-                let at = routes.iter().position(|(r, _)| *r == route).unwrap_or(0);
-                &mut routes[at].1
-            }
+        match dense_index(node).filter(|i| self.reach(*i)) {
+            Some(i) => self.dense[i].entry(route),
             None => self.far.entry((node, route)).or_default(),
-        }
-    }
-}
-
-/// Insert into a task's route list, keeping it sorted.
-fn insert_route<V>(routes: &mut Routes<V>, route: u32, value: V) -> Option<V> {
-    match routes.binary_search_by_key(&route, |(r, _)| *r) {
-        Ok(at) => Some(std::mem::replace(&mut routes[at].1, value)),
-        Err(at) => {
-            routes.insert(at, (route, value));
-            None
         }
     }
 }
@@ -268,5 +341,23 @@ mod tests {
         let json = serde_json::to_string(&a).unwrap_or_default();
         assert_eq!(json, r#"[[[{"Task":2},1],6]]"#);
         assert_eq!(serde_json::from_str::<NodeMap<u32>>(&json).ok(), Some(b));
+    }
+
+    #[test]
+    fn routes_stay_sorted_through_entry_insert_and_remove_of_the_head() {
+        let mut map: NodeMap<u32> = NodeMap::default();
+        for route in [5, 3, 9, 1] {
+            *map.entry(task(0), route) += route;
+        }
+        map.insert(task(0), 0, 100);
+        assert_eq!(map.routes_of(task(0)), vec![0, 1, 3, 5, 9]);
+        assert_eq!(map.remove(task(0), 0), Some(100));
+        assert_eq!(map.remove(task(0), 1), Some(1));
+        *map.entry(task(0), 2) += 7;
+        assert_eq!(
+            map.iter().map(|((_, r), v)| (r, *v)).collect::<Vec<_>>(),
+            vec![(2, 7), (3, 3), (5, 5), (9, 9)]
+        );
+        assert_eq!(map.len, 4);
     }
 }
