@@ -38,8 +38,8 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     let mut offers = Vec::new();
     let mut failed = false;
     for i in candidates {
-        match render(wf, state, i) {
-            Ok(mut list) => offers.append(&mut list),
+        match render(wf, state, i, &mut offers) {
+            Ok(()) => {}
             Err(message) => {
                 failed = true;
                 let (node, route) =

@@ -128,7 +128,7 @@ pub(crate) fn new_staged(
     node: Node,
     route: u32,
     ctxs: Vec<usize>,
-    prev: std::collections::BTreeMap<String, usize>,
+    prev: super::edgemap::EdgeMap<usize>,
     ready: bool,
 ) -> Staged {
     Staged {

@@ -104,7 +104,7 @@ impl State {
         };
         let before = counted.is_some() && took_group(source, r, first);
         if let Some(r) = self.sequence.get_mut(idx) {
-            r.next.insert(e.id.clone(), taken);
+            r.next.insert(std::sync::Arc::clone(&e.id), taken);
         }
         let Some(target) = counted else { return };
         let after = self.sequence.get(idx).is_some_and(|r| took_group(source, r, first));

@@ -58,7 +58,7 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
     if passes < limit {
         return None;
     }
-    let from: Vec<String> = s.prev.keys().cloned().collect();
+    let from: Vec<String> = s.prev.keys().map(str::to_owned).collect();
     let name = name_of(wf, node);
     let message = format!(
         "Task \"{name}\" reached its iteration limit: it ran {passes} times on route {route} and the limit is {limit} {ITERATION_LIMIT}; the next pass came from {}.",

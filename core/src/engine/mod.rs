@@ -22,6 +22,7 @@
 //! a rejected event leaves the state exactly as it was.
 
 mod dispatch;
+mod edgemap;
 mod flow;
 mod inbound;
 mod items;

@@ -88,32 +88,47 @@ fn render_one(task: &Task, scope: &dyn Scope) -> Result<(Option<String>, Option<
     Ok((action, input))
 }
 
-/// Render one staged task instance into its executions.
-pub(super) fn render(wf: &Workflow, state: &mut State, staged_idx: usize) -> Result<Vec<Offer>, String> {
-    let Some(staged) = state.staged.get(staged_idx) else { return Ok(Vec::new()) };
-    let (node, route, retry_delay, ctxs) =
-        (staged.node, staged.route, staged.retry_delay, staged.ctxs.clone());
-    let Node::Task(id) = node else { return Ok(Vec::new()) };
-    let Some(task) = wf.task(id) else { return Ok(Vec::new()) };
+/// The task's delay in seconds: a retry's delay wins over the task's `delay`.
+fn delay_of(task: &Task, scope: &dyn Scope, retry_delay: Option<i64>) -> Result<u64, String> {
+    // The task's delay is evaluated even for a retry, so an expression that fails, fails
+    // every pass alike.
+    let own = match &task.delay {
+        Some(d) => eval_count(d, scope, "task delay")?,
+        None => 0,
+    };
+    let delay = retry_delay.unwrap_or(own);
+    Ok(u64::try_from(delay.max(0)).unwrap_or(0))
+}
+
+/// Render one staged task instance into its executions, appended to `offers`.
+pub(super) fn render(
+    wf: &Workflow,
+    state: &mut State,
+    staged_idx: usize,
+    offers: &mut Vec<Offer>,
+) -> Result<(), String> {
+    let Some(staged) = state.staged.get(staged_idx) else { return Ok(()) };
+    let (node, route, retry_delay) = (staged.node, staged.route, staged.retry_delay);
+    let Node::Task(id) = node else { return Ok(()) };
+    let Some(task) = wf.task(id) else { return Ok(()) };
     if staged.offered {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let status = state.record(node, route).map_or(Status::Unset, |r| r.status);
     let null = Value::Null;
+    let Some(spec) = &task.items else {
+        // A plain task reads its context in place: nothing in the state changes here.
+        let mut scope = super::flow::scope(wf, state, &staged.ctxs, route);
+        scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
+        let delay = delay_of(task, &scope, retry_delay)?;
+        let (action, input) = render_one(task, &scope)?;
+        offers.push(Offer { task: id, route, item: None, action, input, delay, empty_items: false });
+        return Ok(());
+    };
+    let ctxs = staged.ctxs.clone();
     let mut scope = super::flow::scope(wf, state, &ctxs, route);
     scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
-    let mut delay = match &task.delay {
-        Some(d) => eval_count(d, &scope, "task delay")?,
-        None => 0,
-    };
-    if let Some(retry_delay) = retry_delay {
-        delay = retry_delay;
-    }
-    let delay = u64::try_from(delay.max(0)).unwrap_or(0);
-    let Some(spec) = &task.items else {
-        let (action, input) = render_one(task, &scope)?;
-        return Ok(vec![Offer { task: id, route, item: None, action, input, delay, empty_items: false }]);
-    };
+    let delay = delay_of(task, &scope, retry_delay)?;
     let (items, keep) = items_list(spec, &scope, state, staged_idx)?;
     let concurrency = match &spec.concurrency {
         Some(c) => Some(eval_count(c, &scope, "concurrency")?),
@@ -123,11 +138,17 @@ pub(super) fn render(wf: &Workflow, state: &mut State, staged_idx: usize) -> Res
         s.items_value = KeptItems::new(Arc::clone(&items));
     }
     if items.is_empty() {
-        let empty =
-            Offer { task: id, route, item: None, action: None, input: None, delay, empty_items: true };
-        return Ok(vec![empty]);
+        offers.push(Offer {
+            task: id,
+            route,
+            item: None,
+            action: None,
+            input: None,
+            delay,
+            empty_items: true,
+        });
+        return Ok(());
     }
-    let mut offers = Vec::new();
     for index in next_items(state, staged_idx, items.len(), concurrency) {
         let item = bind_item(&spec.names, items.get(index).cloned().unwrap_or(Value::Null));
         let mut item_scope = super::flow::scope(wf, state, &ctxs, route);
@@ -136,7 +157,7 @@ pub(super) fn render(wf: &Workflow, state: &mut State, staged_idx: usize) -> Res
         let (action, input) = render_one(task, &item_scope)?;
         offers.push(Offer { task: id, route, item: Some(index), action, input, delay, empty_items: false });
     }
-    Ok(offers)
+    Ok(())
 }
 
 /// The items list, kept from an earlier dispatch or evaluated; with whether it may be kept

@@ -127,6 +127,26 @@ fn evaluate_int(
     }
 }
 
+/// The retry bookkeeping a new record of `node` starts with: its count and delay evaluated in
+/// the execution's context.
+fn retry_state(
+    wf: &Workflow,
+    state: &State,
+    node: Node,
+    route: u32,
+    ctxs: &[usize],
+) -> Result<Option<RetryState>, String> {
+    let Node::Task(id) = node else { return Ok(None) };
+    let Some(r) = wf.task(id).and_then(|t| t.retry.as_ref()) else { return Ok(None) };
+    let name = name_of(wf, node);
+    let delay = match &r.delay {
+        Some(d) => evaluate_int(wf, state, d, ctxs, route, "delay", &name)?,
+        None => 0,
+    };
+    let count = evaluate_int(wf, state, &r.count, ctxs, route, "count", &name)?;
+    Ok(Some(RetryState { count, delay, tally: 0 }))
+}
+
 /// Append a record for a new execution of a task instance.
 pub(crate) fn add_record(
     wf: &Workflow,
@@ -134,24 +154,22 @@ pub(crate) fn add_record(
     node: Node,
     route: u32,
     ctxs: Vec<usize>,
-    prev: std::collections::BTreeMap<String, usize>,
+    prev: super::edgemap::EdgeMap<usize>,
 ) -> Result<usize, String> {
-    let retry = match node {
-        Node::Task(id) => match wf.task(id).and_then(|t| t.retry.as_ref()) {
-            Some(r) => {
-                let name = name_of(wf, node);
-                let delay = match &r.delay {
-                    Some(d) => evaluate_int(wf, state, d, &ctxs, route, "delay", &name)?,
-                    None => 0,
-                };
-                let count = evaluate_int(wf, state, &r.count, &ctxs, route, "count", &name)?;
-                Some(RetryState { count, delay, tally: 0 })
-            }
-            None => None,
-        },
-        Node::Command(_) => None,
-    };
-    let idx = state.sequence.push(Record {
+    let retry = retry_state(wf, state, node, route, &ctxs)?;
+    Ok(push_record(wf, state, node, route, ctxs, prev, retry))
+}
+
+fn push_record(
+    wf: &Workflow,
+    state: &mut State,
+    node: Node,
+    route: u32,
+    ctxs: Vec<usize>,
+    prev: super::edgemap::EdgeMap<usize>,
+    retry: Option<RetryState>,
+) -> usize {
+    let record = Record {
         node,
         route,
         ctxs,
@@ -160,7 +178,8 @@ pub(crate) fn add_record(
         status: Status::Unset,
         term: false,
         retry,
-    });
+    };
+    let idx = state.sequence.push(record);
     // The record it supersedes is no longer needed, unless the output is built from it.
     if let Some(old) = state.set_latest(wf, (node, route), idx) {
         if !state.sequence.get(old).is_some_and(|r| r.term) {
@@ -168,7 +187,7 @@ pub(crate) fn add_record(
         }
     }
     *state.passes.entry(node, route) += 1;
-    Ok(idx)
+    idx
 }
 
 /// The event name the task state machine sees.
@@ -333,11 +352,24 @@ fn record_for(
     match latest {
         Some(idx) if !fresh && !restarts => Ok(idx),
         _ => {
-            let (ctxs, prev) = match state.staged_ref(node, route) {
+            // The instance is unstaged right after this (unless it runs items), so its
+            // context and inbound records move into the record rather than being copied.
+            let moving = status.is_some() && state.staged_ref(node, route).is_some_and(|s| s.items.is_none());
+            let (ctxs, prev) = match state.staged_mut(node, route) {
+                Some(s) if moving => (std::mem::take(&mut s.ctxs), std::mem::take(&mut s.prev)),
                 Some(s) => (s.ctxs.clone(), s.prev.clone()),
                 None => (Vec::new(), Default::default()),
             };
-            add_record(wf, state, node, route, ctxs, prev)
+            match retry_state(wf, state, node, route, &ctxs) {
+                Ok(retry) => Ok(push_record(wf, state, node, route, ctxs, prev, retry)),
+                Err(message) => {
+                    // The report is refused: the instance stays staged as it was.
+                    if let Some(s) = state.staged_mut(node, route).filter(|_| moving) {
+                        (s.ctxs, s.prev) = (ctxs, prev);
+                    }
+                    Err(message)
+                }
+            }
         }
     }
 }

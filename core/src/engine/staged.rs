@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use super::edgemap::EdgeMap;
 use super::items::{ItemStatuses, KeptItems};
 use super::nodemap::NodeMap;
 use super::state::Node;
@@ -21,7 +22,7 @@ pub(crate) struct Staged {
     pub(crate) node: Node,
     pub(crate) route: u32,
     pub(crate) ctxs: Vec<usize>,
-    pub(crate) prev: BTreeMap<String, usize>,
+    pub(crate) prev: EdgeMap<usize>,
     pub(crate) ready: bool,
     /// Set when staged for a retry: the delay to apply.
     pub(crate) retry_delay: Option<i64>,

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::edgemap::EdgeMap;
 use super::nodemap::NodeMap;
 use super::staged::StagedList;
 use super::status::Status;
@@ -42,9 +43,9 @@ pub(crate) struct Record {
     /// Context layers the execution started with.
     pub(crate) ctxs: Vec<usize>,
     /// Where it came from: back reference id -> record index.
-    pub(crate) prev: BTreeMap<String, usize>,
+    pub(crate) prev: EdgeMap<usize>,
     /// Outcome of each outbound edge, by edge id.
-    pub(crate) next: BTreeMap<String, bool>,
+    pub(crate) next: EdgeMap<bool>,
     pub(crate) status: Status,
     /// The workflow's output is built from terminal records.
     pub(crate) term: bool,

@@ -112,7 +112,7 @@ impl Source<'_> {
             message,
             task: Some(self.task.name.clone()),
             route: Some(self.route),
-            transition: Some(edge.id.clone()),
+            transition: Some(edge.id.to_string()),
             result: None,
         });
     }
@@ -175,7 +175,7 @@ impl Source<'_> {
                 let joined = state.squash(&joined, None);
                 if let Some(s) = state.staged.get_mut(i) {
                     s.ctxs = joined;
-                    s.prev.insert(edge.back.clone(), self.record);
+                    s.prev.insert(std::sync::Arc::clone(&edge.back), self.record);
                     s.items = None;
                     s.items_value = Default::default();
                     s.results.clear();
@@ -184,7 +184,7 @@ impl Source<'_> {
                 i
             }
             None => {
-                let prev = [(edge.back.clone(), self.record)].into_iter().collect();
+                let prev = super::edgemap::EdgeMap::one(std::sync::Arc::clone(&edge.back), self.record);
                 state.staged.push(new_staged(node, target_route, out, prev, false))
             }
         };

@@ -223,8 +223,8 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
                     target,
                     key: *key,
                     transition,
-                    id: format!("{name}__t{key}"),
-                    back: format!("{}__t{key}", task.name),
+                    id: format!("{name}__t{key}").into(),
+                    back: format!("{}__t{key}", task.name).into(),
                 };
                 *key += 1;
                 edge

@@ -118,10 +118,11 @@ pub struct Edge {
     pub key: u32,
     /// The transition it belongs to (index into [`Task::transitions`]).
     pub transition: usize,
-    /// `<target>__t<key>`: how the source's record names this edge.
-    pub id: String,
+    /// `<target>__t<key>`: how the source's record names this edge. Shared, because every
+    /// execution's record refers to its edges by this name.
+    pub id: Arc<str>,
     /// `<source>__t<key>`: how the target's record names where it came from.
-    pub back: String,
+    pub back: Arc<str>,
 }
 
 /// Where a transition leads.

@@ -1,0 +1,142 @@
+//! A record's transitions by name: where an execution came from (`prev`) and which of its
+//! edges it took (`next`), keyed by Orquesta's edge names (`<task>__t<n>`).
+//!
+//! A record has one or two of each, and every completion writes them, every arrival copies
+//! them and every join reads them. As ordered trees of owned strings each write allocated a
+//! tree node and a string. Here they are a short sorted list of names shared with the
+//! compiled workflow (a copy is a reference count), in the same serialized form: a JSON
+//! object ordered by name.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Past this many entries (a join with a wide fan-in, a fan-out's source) a sorted list would
+/// shift on every insert out of order; the map becomes a tree.
+const SMALL: usize = 16;
+
+/// Values by edge name, sorted by name.
+#[derive(Debug, Clone)]
+pub(crate) enum EdgeMap<V> {
+    /// A few entries, sorted by name.
+    Small(Vec<(Arc<str>, V)>),
+    /// Many entries.
+    Large(BTreeMap<Arc<str>, V>),
+}
+
+impl<V> Default for EdgeMap<V> {
+    fn default() -> Self {
+        EdgeMap::Small(Vec::new())
+    }
+}
+
+impl<V> EdgeMap<V> {
+    /// A map with one entry.
+    pub(crate) fn one(name: Arc<str>, value: V) -> Self {
+        EdgeMap::Small(vec![(name, value)])
+    }
+
+    /// The value for `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&V> {
+        match self {
+            EdgeMap::Small(list) => list.iter().find(|(k, _)| &**k == name).map(|(_, v)| v),
+            EdgeMap::Large(map) => map.get(name),
+        }
+    }
+
+    /// Set the value for `name`.
+    pub(crate) fn insert(&mut self, name: Arc<str>, value: V) {
+        match self {
+            EdgeMap::Small(list) => match list.binary_search_by(|(k, _)| (**k).cmp(&*name)) {
+                Ok(at) => list[at].1 = value,
+                Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
+                Err(_) => {
+                    let mut map: BTreeMap<Arc<str>, V> = std::mem::take(list).into_iter().collect();
+                    map.insert(name, value);
+                    *self = EdgeMap::Large(map);
+                }
+            },
+            EdgeMap::Large(map) => {
+                map.insert(name, value);
+            }
+        }
+    }
+
+    /// Entries in name order.
+    fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        let (small, large) = match self {
+            EdgeMap::Small(list) => (Some(list.iter()), None),
+            EdgeMap::Large(map) => (None, Some(map.iter())),
+        };
+        let small = small.into_iter().flatten().map(|(k, v)| (&**k, v));
+        small.chain(large.into_iter().flatten().map(|(k, v)| (&**k, v)))
+    }
+
+    /// Names in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(|(k, _)| k)
+    }
+
+    /// Values in name order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.iter().map(|(_, v)| v)
+    }
+}
+
+/// Equal when the same names map to the same values, whichever form holds them.
+impl<V: PartialEq> PartialEq for EdgeMap<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl<V: Serialize> Serialize for EdgeMap<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for EdgeMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, V>::deserialize(d)?;
+        let small = map.len() <= SMALL;
+        let entries = map.into_iter().map(|(k, v)| (Arc::from(k), v));
+        Ok(if small { EdgeMap::Small(entries.collect()) } else { EdgeMap::Large(entries.collect()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_names_sorted_replaces_in_place_and_serializes_as_an_object() {
+        let mut map = EdgeMap::one(Arc::from("m__t0"), 1);
+        map.insert(Arc::from("z__t0"), 2);
+        map.insert(Arc::from("a__t1"), 3);
+        map.insert(Arc::from("m__t0"), 4);
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["a__t1", "m__t0", "z__t0"]);
+        assert_eq!(map.get("m__t0"), Some(&4));
+        assert_eq!(map.get("m__t1"), None);
+        let json = serde_json::to_string(&map).unwrap_or_default();
+        assert_eq!(json, r#"{"a__t1":3,"m__t0":4,"z__t0":2}"#);
+        assert_eq!(serde_json::from_str::<EdgeMap<i32>>(&json).ok(), Some(map));
+    }
+
+    #[test]
+    fn a_wide_fan_in_becomes_a_tree_in_any_arrival_order_and_reads_the_same() {
+        let mut map = EdgeMap::default();
+        let names: Vec<String> = (0..100).map(|i| format!("p{:03}__t0", (i * 37) % 100)).collect();
+        for (i, name) in names.iter().enumerate() {
+            map.insert(Arc::from(name.as_str()), i);
+        }
+        assert!(matches!(map, EdgeMap::Large(_)));
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(map.keys().collect::<Vec<_>>(), sorted);
+        assert_eq!(map.get("p037__t0"), Some(&1));
+        let json = serde_json::to_string(&map).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<EdgeMap<usize>>(&json).ok(), Some(map));
+    }
+}
