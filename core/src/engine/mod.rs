@@ -21,6 +21,7 @@
 //! Every event is either accepted, or rejected with a [`Rejected`] that says what was expected;
 //! a rejected event leaves the state exactly as it was.
 
+mod arena;
 mod dispatch;
 mod edgemap;
 mod flow;

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub(crate) use super::arena::Arena;
 use super::edgemap::EdgeMap;
 use super::nodemap::NodeMap;
 use super::staged::StagedList;
@@ -81,80 +82,6 @@ pub(crate) struct Run {
     /// When the task's `timeout` stops this run (set when it reports `running`).
     #[serde(default)]
     pub(crate) deadline: Option<u64>,
-}
-
-/// Items with ids that stay valid when other items are removed (records, context layers),
-/// iterated in creation order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Arena<T> {
-    next: usize,
-    items: BTreeMap<usize, T>,
-}
-
-/// Format 1 stored records and layers as plain lists (ids were list positions); format 2 as
-/// an arena. Both read.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ArenaForm<T> {
-    // Keys are read as text: an untagged enum cannot turn JSON's string keys into integers.
-    Arena { next: usize, items: BTreeMap<String, T> },
-    List(Vec<T>),
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Arena<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match ArenaForm::deserialize(d)? {
-            ArenaForm::Arena { next, items } => {
-                let mut parsed = BTreeMap::new();
-                for (k, v) in items {
-                    let id = k
-                        .parse::<usize>()
-                        .map_err(|_| serde::de::Error::custom(format!("arena id `{k}` is not a number")))?;
-                    parsed.insert(id, v);
-                }
-                Arena { next, items: parsed }
-            }
-            ArenaForm::List(list) => {
-                Arena { next: list.len(), items: list.into_iter().enumerate().collect() }
-            }
-        })
-    }
-}
-
-impl<T> Default for Arena<T> {
-    fn default() -> Self {
-        Arena { next: 0, items: BTreeMap::new() }
-    }
-}
-
-impl<T> Arena<T> {
-    pub(crate) fn push(&mut self, item: T) -> usize {
-        let id = self.next;
-        self.next += 1;
-        self.items.insert(id, item);
-        id
-    }
-    pub(crate) fn get(&self, id: usize) -> Option<&T> {
-        self.items.get(&id)
-    }
-    pub(crate) fn get_mut(&mut self, id: usize) -> Option<&mut T> {
-        self.items.get_mut(&id)
-    }
-    pub(crate) fn remove(&mut self, id: usize) -> Option<T> {
-        self.items.remove(&id)
-    }
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.values()
-    }
-    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.values_mut()
-    }
-    pub(crate) fn len(&self) -> usize {
-        self.items.len()
-    }
-    pub(crate) fn retain(&mut self, keep: impl Fn(usize) -> bool) {
-        self.items.retain(|id, _| keep(*id));
-    }
 }
 
 /// The version of the state's serialized form. A state written by this version carries it;
