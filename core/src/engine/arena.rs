@@ -74,17 +74,14 @@ impl<T> Arena<T> {
         Some(item)
     }
 
-    /// Drop the holes (ids stay as they are).
+    /// Drop the holes (ids stay as they are), in place: the vectors keep their capacity, so
+    /// an arena that empties and fills again (the staged instances of a chain) does not
+    /// allocate each time.
     fn compact(&mut self) {
-        let mut ids = Vec::with_capacity(self.len());
-        let mut slots = Vec::with_capacity(self.len());
-        for (id, slot) in self.ids.drain(..).zip(self.slots.drain(..)) {
-            if slot.is_some() {
-                ids.push(id);
-                slots.push(slot);
-            }
-        }
-        (self.ids, self.slots, self.holes) = (ids, slots, 0);
+        let mut slots = self.slots.iter();
+        self.ids.retain(|_| slots.next().is_some_and(Option::is_some));
+        self.slots.retain(Option::is_some);
+        self.holes = 0;
     }
 
     /// Items in creation order.
@@ -95,6 +92,11 @@ impl<T> Arena<T> {
     /// Items in creation order, to change.
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
         self.slots.iter_mut().flatten()
+    }
+
+    /// Ids in creation order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.entries().map(|(id, _)| id)
     }
 
     /// (id, item) in creation order.

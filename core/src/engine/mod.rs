@@ -24,6 +24,7 @@
 mod arena;
 mod dispatch;
 mod edgemap;
+mod event_name;
 mod flow;
 mod inbound;
 mod items;
@@ -254,6 +255,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         commands.extend(limits::check_timeouts(workflow, state, event.at));
     }
     match &event.kind {
+        EventKind::Dispatch if commands.is_empty() => commands = dispatch::dispatch(workflow, state),
         EventKind::Dispatch => commands.extend(dispatch::dispatch(workflow, state)),
         EventKind::Run { run, status, result } => {
             report::on_run(workflow, state, *run, *status, result, event.at)?;

@@ -78,7 +78,7 @@ fn eval_count(c: &Count, scope: &dyn Scope, what: &str) -> Result<i64, String> {
 fn render_one(task: &Task, scope: &dyn Scope) -> Result<(Option<String>, Option<Value>), String> {
     let fns = Functions::new();
     let action = match &task.action {
-        Some(a) => Some(crate::expr::py_string(&a.evaluate(scope, &fns).map_err(|e| expr_message(&e))?)),
+        Some(a) => Some(crate::expr::into_py_str(a.evaluate(scope, &fns).map_err(|e| expr_message(&e))?)),
         None => None,
     };
     let input = match &task.input {

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::event_name::EventName;
 use super::flow::{expr_message, name_of, request_status, task_event};
 use super::state::{ErrorEntry, Node, Record, RetryState, State};
 use super::status::{Status, task_transition};
@@ -191,12 +192,12 @@ fn push_record(
 }
 
 /// The event name the task state machine sees.
-fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> String {
+fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> EventName {
     match event {
-        TaskEvent::Command(EngineCommand::Fail) => "task_fail_requested".into(),
-        TaskEvent::Command(EngineCommand::Noop) => "task_noop_requested".into(),
-        TaskEvent::Command(_) => "task_continue_requested".into(),
-        TaskEvent::Retry => "task_retry_requested".into(),
+        TaskEvent::Command(EngineCommand::Fail) => EventName::new("task_fail_requested"),
+        TaskEvent::Command(EngineCommand::Noop) => EventName::new("task_noop_requested"),
+        TaskEvent::Command(_) => EventName::new("task_continue_requested"),
+        TaskEvent::Retry => EventName::new("task_retry_requested"),
         TaskEvent::Action { status, item: None, .. } => action_event(*status),
         TaskEvent::Action { status, item: Some(item), .. } => {
             let mut name = action_event(*status);
@@ -238,12 +239,10 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> S
     }
 }
 
-/// `action_<status>`, with room for the with-items qualifiers: built by hand because this
-/// runs on every report and `format!` costs more than the rest of the name lookup.
-fn action_event(status: Status) -> String {
-    let mut name = String::with_capacity(64);
-    name.push_str("action_");
-    name.push_str(status.as_str());
+/// `action_<status>`, to which the with-items qualifiers are appended.
+fn action_event(status: Status) -> EventName {
+    let mut name = EventName::new("action_");
+    name.push(status.as_str());
     name
 }
 
@@ -299,7 +298,7 @@ pub(crate) fn update(
     }
     let name = event_name(state, node, route, event);
     let old = state.sequence.get(idx).map_or(Status::Unset, |r| r.status);
-    let new = task_transition(old, &name).unwrap_or(old);
+    let new = task_transition(old, name.as_str()).unwrap_or(old);
     state.set_record_status(idx, new);
     if new == Status::Retrying {
         retry_stage(state, node, route, idx);

@@ -6,11 +6,12 @@
 //! instance keeps an id for its life (ids grow, so id order is staging order) and an index by
 //! (task, route) finds it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use super::arena::Arena;
 use super::edgemap::EdgeMap;
 use super::items::{ItemStatuses, KeptItems};
 use super::nodemap::NodeMap;
@@ -56,8 +57,7 @@ impl Staged {
 /// ids are not part of the state's meaning and are handed out afresh when it is read.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StagedList {
-    next: usize,
-    items: BTreeMap<usize, Staged>,
+    items: Arena<Staged>,
     /// The ids staged for each (node, route), first staged first.
     index: NodeMap<Ids>,
 }
@@ -73,26 +73,25 @@ impl StagedList {
     /// Stage an instance; returns its id. An instance already staged for the same (node,
     /// route) is still the one found until removed (callers look it up first).
     pub(crate) fn push(&mut self, staged: Staged) -> usize {
-        let id = self.next;
-        self.next += 1;
-        match self.index.get_mut(staged.node, staged.route) {
+        let (node, route) = (staged.node, staged.route);
+        let id = self.items.push(staged);
+        match self.index.get_mut(node, route) {
             Some(ids) => ids.more.push(id),
             None => {
-                self.index.insert(staged.node, staged.route, Ids { first: id, more: Vec::new() });
+                self.index.insert(node, route, Ids { first: id, more: Vec::new() });
             }
         }
-        self.items.insert(id, staged);
         id
     }
 
     /// The instance with this id.
     pub(crate) fn get(&self, id: usize) -> Option<&Staged> {
-        self.items.get(&id)
+        self.items.get(id)
     }
 
     /// The instance with this id, to change anything but its node and route.
     pub(crate) fn get_mut(&mut self, id: usize) -> Option<&mut Staged> {
-        self.items.get_mut(&id)
+        self.items.get_mut(id)
     }
 
     /// The id of the instance staged for `node` on `route`.
@@ -102,7 +101,7 @@ impl StagedList {
 
     /// Unstage an instance.
     pub(crate) fn remove(&mut self, id: usize) -> Option<Staged> {
-        let staged = self.items.remove(&id)?;
+        let staged = self.items.remove(id)?;
         let (node, route) = (staged.node, staged.route);
         if let Some(ids) = self.index.get_mut(node, route) {
             if ids.first != id {
@@ -118,12 +117,12 @@ impl StagedList {
 
     /// Ids in staging order.
     pub(crate) fn ids(&self) -> impl Iterator<Item = usize> + '_ {
-        self.items.keys().copied()
+        self.items.ids()
     }
 
     /// Instances in staging order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Staged> {
-        self.items.values()
+        self.items.iter()
     }
 }
 
@@ -131,13 +130,13 @@ impl StagedList {
 /// read back hands them out afresh).
 impl PartialEq for StagedList {
     fn eq(&self, other: &Self) -> bool {
-        self.items.values().eq(other.items.values())
+        self.items.iter().eq(other.items.iter())
     }
 }
 
 impl Serialize for StagedList {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.items.values())
+        s.collect_seq(self.items.iter())
     }
 }
 

@@ -28,7 +28,7 @@ pub use template::{Ast, Expr, Piece, Template, TemplateError, ValueTemplate};
 pub use yaql::{Arg as YaqlArg, Yaql};
 
 pub(crate) use scan::parse_inline_params;
-pub(crate) use value::{py_str as py_string, truthy};
+pub(crate) use value::{into_py_str, py_str as py_string, truthy};
 pub(crate) use vars::referenced_variables;
 
 /// A character offset inside an expression, recorded on the nodes errors are reported for.

@@ -115,6 +115,14 @@ pub(crate) fn py_str(v: &Value) -> String {
     }
 }
 
+/// Python `str(value)` of a value that is no longer needed: a string moves instead of copying.
+pub(crate) fn into_py_str(v: Value) -> String {
+    match v {
+        Value::String(s) => s,
+        other => py_str(&other),
+    }
+}
+
 /// Python `repr(value)`.
 #[cfg(test)]
 pub(crate) fn py_repr(v: &Value) -> String {
