@@ -4,7 +4,6 @@
 use serde_json::{Map, Value};
 
 use super::Rejected;
-use super::event_name::EventName;
 use super::scope::TaskScope;
 use super::staged::Staged;
 use super::state::{ErrorEntry, Node, State};
@@ -237,10 +236,12 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     let has_next = has_next_tasks(wf, state, node, route);
     // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
     let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
-    let mut event = EventName::new("task_");
-    event.push(name);
+    // Built by hand, with room for the suffixes: this runs on every task event.
+    let mut event = String::with_capacity(64);
+    event.push_str("task_");
+    event.push_str(name);
     if status.is_abended() && (has_next || has_barrier_next(wf, state, node, route)) {
-        event = EventName::new("task_remediated");
+        event = "task_remediated".into();
     }
     let conditional = [
         "task_pending",
@@ -267,7 +268,7 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     }
     // Orquesta stops here when the event has no entry for the current status (a workflow that
     // already failed ignores later task events), so joins are checked only after a match.
-    let Some(next) = workflow_transition(state.status(), event.as_str()) else { return };
+    let Some(next) = workflow_transition(state.status(), &event) else { return };
     state.set_status(next);
     if state.status().is_completed() {
         fail_unreachable_joins(wf, state);

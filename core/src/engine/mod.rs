@@ -24,7 +24,6 @@
 mod arena;
 mod dispatch;
 mod edgemap;
-mod event_name;
 mod flow;
 mod inbound;
 mod items;

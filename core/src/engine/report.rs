@@ -2,9 +2,10 @@
 //! `update_task_state`: records, with-items bookkeeping, the error log, the task state
 //! machine, retries, transitions, the workflow's reaction, and engine commands.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use super::event_name::EventName;
 use super::flow::{expr_message, name_of, request_status, task_event};
 use super::state::{ErrorEntry, Node, Record, RetryState, State};
 use super::status::{Status, task_transition};
@@ -192,15 +193,16 @@ fn push_record(
 }
 
 /// The event name the task state machine sees.
-fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> EventName {
+fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> Cow<'static, str> {
     match event {
-        TaskEvent::Command(EngineCommand::Fail) => EventName::new("task_fail_requested"),
-        TaskEvent::Command(EngineCommand::Noop) => EventName::new("task_noop_requested"),
-        TaskEvent::Command(_) => EventName::new("task_continue_requested"),
-        TaskEvent::Retry => EventName::new("task_retry_requested"),
-        TaskEvent::Action { status, item: None, .. } => action_event(*status),
+        TaskEvent::Command(EngineCommand::Fail) => "task_fail_requested".into(),
+        TaskEvent::Command(EngineCommand::Noop) => "task_noop_requested".into(),
+        TaskEvent::Command(_) => "task_continue_requested".into(),
+        TaskEvent::Retry => "task_retry_requested".into(),
+        TaskEvent::Action { status, item: None, .. } => action_event(*status).into(),
         TaskEvent::Action { status, item: Some(item), .. } => {
-            let mut name = action_event(*status);
+            let mut name = String::with_capacity(64);
+            name.push_str(action_event(*status));
             let qualified = matches!(
                 status,
                 Status::Resuming
@@ -234,16 +236,33 @@ fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> E
                 };
                 name += suffix;
             }
-            name
+            name.into()
         }
     }
 }
 
-/// `action_<status>`, to which the with-items qualifiers are appended.
-fn action_event(status: Status) -> EventName {
-    let mut name = EventName::new("action_");
-    name.push(status.as_str());
-    name
+/// `action_<status>`: a literal, because this names every report (the with-items
+/// qualifiers are appended to a copy).
+fn action_event(status: Status) -> &'static str {
+    match status {
+        Status::Unset => "action_null",
+        Status::Requested => "action_requested",
+        Status::Scheduled => "action_scheduled",
+        Status::Delayed => "action_delayed",
+        Status::Running => "action_running",
+        Status::Pending => "action_pending",
+        Status::Pausing => "action_pausing",
+        Status::Paused => "action_paused",
+        Status::Resuming => "action_resuming",
+        Status::Succeeded => "action_succeeded",
+        Status::Failed => "action_failed",
+        Status::Timeout => "action_timeout",
+        Status::Abandoned => "action_abandoned",
+        Status::Retrying => "action_retrying",
+        Status::Canceling => "action_canceling",
+        Status::Canceled => "action_canceled",
+        Status::TimedOut => "action_timed_out",
+    }
 }
 
 fn event_status(event: &TaskEvent<'_>) -> Option<Status> {
@@ -298,7 +317,7 @@ pub(crate) fn update(
     }
     let name = event_name(state, node, route, event);
     let old = state.sequence.get(idx).map_or(Status::Unset, |r| r.status);
-    let new = task_transition(old, name.as_str()).unwrap_or(old);
+    let new = task_transition(old, &name).unwrap_or(old);
     state.set_record_status(idx, new);
     if new == Status::Retrying {
         retry_stage(state, node, route, idx);
@@ -446,4 +465,21 @@ fn should_retry(
 /// The task's `timeout` in milliseconds.
 fn timeout_of(wf: &Workflow, task: TaskId) -> Option<u64> {
     wf.task(task)?.timeout.map(|s| s.saturating_mul(1000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_literal_action_events_spell_action_and_the_status() {
+        use Status::*;
+        let all = [
+            Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded,
+            Failed, Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
+        ];
+        for status in all {
+            assert_eq!(action_event(status), format!("action_{}", status.as_str()));
+        }
+    }
 }
