@@ -114,7 +114,7 @@ pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
         render_output(wf, &mut state);
         return state;
     }
-    state.contexts.push(init);
+    state.contexts.push(init.into());
     state.routes.push(Vec::new());
     for &entry in &g.entry {
         state.staged.push(new_staged(Node::Task(entry), 0, vec![0], Default::default(), true));

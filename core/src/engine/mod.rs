@@ -27,6 +27,7 @@ mod edgemap;
 mod flow;
 mod inbound;
 mod items;
+mod layer;
 mod limits;
 mod nodemap;
 mod render;

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::layer::Layer;
 use super::state::{Node, State};
 use crate::expr::{CurrentTask, Scope};
 use crate::graph::Workflow;
@@ -14,7 +15,7 @@ pub(crate) struct TaskScope<'a> {
     pub(crate) workflow: &'a Workflow,
     pub(crate) layers: &'a [usize],
     /// Values published so far by the transition being evaluated (on top of the layers).
-    pub(crate) extra: Option<&'a Map<String, Value>>,
+    pub(crate) extra: Option<&'a Layer>,
     pub(crate) task: Option<CurrentTask<'a>>,
     pub(crate) item: Option<&'a Value>,
     pub(crate) route: u32,
@@ -37,7 +38,7 @@ impl Scope for TaskScope<'_> {
     fn vars(&self) -> Map<String, Value> {
         let mut all = self.state.merged(self.layers);
         if let Some(extra) = self.extra {
-            for (k, v) in extra {
+            for (k, v) in extra.iter() {
                 all.insert(k.clone(), v.clone());
             }
         }

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use super::arena::Arena;
 use super::edgemap::EdgeMap;
+use super::layer::Layer;
 use super::nodemap::NodeMap;
 use super::staged::StagedList;
 use super::status::Status;
@@ -102,7 +103,7 @@ pub struct State {
     pub(crate) format: u32,
     pub(crate) status: Option<Status>,
     /// Context layers: layer 0 (inputs and vars), and one squashed delta per task instance.
-    pub(crate) contexts: Arena<Map<String, Value>>,
+    pub(crate) contexts: Arena<Layer>,
     pub(crate) routes: Vec<Vec<String>>,
     /// Records still needed: the latest per task instance, and terminal ones (for the output).
     pub(crate) sequence: Arena<Record>,
@@ -255,13 +256,18 @@ impl State {
     /// Layer 0 plus one layer holding `layers[1..]` merged (and `extra` on top): what a task
     /// instance's layer list squashes to. Merging is associative, so lookups see the same values
     /// as with the whole list, while the list no longer grows with every pass through a loop.
-    pub(crate) fn squash(&mut self, layers: &[usize], extra: Option<Map<String, Value>>) -> Vec<usize> {
+    pub(crate) fn squash(&mut self, layers: &[usize], extra: Option<Layer>) -> Vec<usize> {
         let rest = layers.get(1..).unwrap_or_default();
-        if extra.as_ref().is_none_or(Map::is_empty) && rest.len() <= 1 {
+        if extra.as_ref().is_none_or(Layer::is_empty) && rest.len() <= 1 {
             return layers.to_vec();
         }
-        let mut delta = self.merged(rest);
-        delta.extend(extra.unwrap_or_default());
+        let mut delta = Layer::default();
+        for layer in rest.iter().filter_map(|i| self.contexts.get(*i)) {
+            delta.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        if let Some(extra) = extra {
+            delta.extend(extra.into_entries());
+        }
         vec![0, self.contexts.push(delta)]
     }
 
@@ -284,7 +290,7 @@ impl State {
         let mut out = Map::new();
         for i in layers {
             if let Some(layer) = self.contexts.get(*i) {
-                for (k, v) in layer {
+                for (k, v) in layer.iter() {
                     out.insert(k.clone(), v.clone());
                 }
             }

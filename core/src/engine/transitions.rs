@@ -1,9 +1,10 @@
 //! Transitions out of a completed task: conditions, publish, staging of the next task
 //! instances on their routes, and join (barrier) criteria.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::flow::{expr_message, new_staged, request_status};
+use super::layer::Layer;
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
 use crate::expr::{CurrentTask, Functions, truthy as value_truthy};
@@ -128,13 +129,8 @@ impl Source<'_> {
     }
 
     /// The edge's published values, each seeing the ones before it; every failure is kept.
-    fn publish(
-        &self,
-        wf: &Workflow,
-        state: &State,
-        edge: &crate::graph::Edge,
-    ) -> Result<Map<String, Value>, Vec<String>> {
-        let mut published = Map::new();
+    fn publish(&self, wf: &Workflow, state: &State, edge: &crate::graph::Edge) -> Result<Layer, Vec<String>> {
+        let mut published = Layer::default();
         let mut errors = Vec::new();
         let entries =
             self.task.transitions.get(edge.transition).map(|t| t.publish.as_slice()).unwrap_or_default();
@@ -160,7 +156,7 @@ impl Source<'_> {
         wf: &Workflow,
         state: &mut State,
         edge: &crate::graph::Edge,
-        published: Map<String, Value>,
+        published: Layer,
     ) -> (usize, bool) {
         let mut out = state.squash(&self.ctxs, Some(published));
         let target_route = next_route(wf, state, edge.target, &edge.back, self.route);
