@@ -42,12 +42,16 @@ impl<T> Arena<T> {
         id
     }
 
-    /// The slot holding `id`.
+    /// The slot holding `id`: where it would be if nothing before it was removed, or if
+    /// nothing after it was (a loop's live items are its first and its latest), else searched.
     fn position(&self, id: usize) -> Option<usize> {
         let first = *self.ids.first()?;
-        let guess = id.checked_sub(first)?;
-        if self.ids.get(guess) == Some(&id) {
-            return Some(guess);
+        let from_start = id.checked_sub(first)?;
+        let from_end = self.ids.len().checked_sub(self.next.checked_sub(id)?);
+        for guess in [Some(from_start), from_end].into_iter().flatten() {
+            if self.ids.get(guess) == Some(&id) {
+                return Some(guess);
+            }
         }
         self.ids.binary_search(&id).ok()
     }
