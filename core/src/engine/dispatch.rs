@@ -58,9 +58,14 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
         request_status(wf, state, Status::Failed);
         return Vec::new();
     }
-    // Orquesta offers by task name; names are looked up, not formatted, per comparison.
+    // Orquesta offers by task name (names are unique, so the same task needs no comparison
+    // of names: a with-items task offers its items in one batch).
     let name = |t: TaskId| wf.task(t).map_or("", |t| t.name.as_str());
-    offers.sort_by(|a, b| name(a.task).cmp(name(b.task)).then(a.route.cmp(&b.route)));
+    offers.sort_by(|a, b| {
+        let by_name =
+            if a.task == b.task { std::cmp::Ordering::Equal } else { name(a.task).cmp(name(b.task)) };
+        by_name.then(a.route.cmp(&b.route))
+    });
     offers.into_iter().map(|o| offer(wf, state, o)).collect()
 }
 
