@@ -19,7 +19,9 @@ const SMALL: usize = 16;
 /// Values by edge name, sorted by name.
 #[derive(Debug, Clone)]
 pub(crate) enum EdgeMap<V> {
-    /// A few entries, sorted by name.
+    /// One entry, held inline: most executions come from one transition and have one edge.
+    One(Arc<str>, V),
+    /// None, or a few entries, sorted by name.
     Small(Vec<(Arc<str>, V)>),
     /// Many entries.
     Large(BTreeMap<Arc<str>, V>),
@@ -34,12 +36,13 @@ impl<V> Default for EdgeMap<V> {
 impl<V> EdgeMap<V> {
     /// A map with one entry.
     pub(crate) fn one(name: Arc<str>, value: V) -> Self {
-        EdgeMap::Small(vec![(name, value)])
+        EdgeMap::One(name, value)
     }
 
     /// The value for `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&V> {
         match self {
+            EdgeMap::One(k, v) => (&**k == name).then_some(v),
             EdgeMap::Small(list) => list.iter().find(|(k, _)| &**k == name).map(|(_, v)| v),
             EdgeMap::Large(map) => map.get(name),
         }
@@ -48,6 +51,15 @@ impl<V> EdgeMap<V> {
     /// Set the value for `name`.
     pub(crate) fn insert(&mut self, name: Arc<str>, value: V) {
         match self {
+            EdgeMap::One(k, v) if **k == *name => *v = value,
+            EdgeMap::One(..) => {
+                if let EdgeMap::One(k, v) = std::mem::take(self) {
+                    let mut list = vec![(k, v), (name, value)];
+                    list.sort_by(|a, b| a.0.cmp(&b.0));
+                    *self = EdgeMap::Small(list);
+                }
+            }
+            EdgeMap::Small(list) if list.is_empty() => *self = EdgeMap::One(name, value),
             EdgeMap::Small(list) => match list.binary_search_by(|(k, _)| (**k).cmp(&*name)) {
                 Ok(at) => list[at].1 = value,
                 Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
@@ -65,12 +77,13 @@ impl<V> EdgeMap<V> {
 
     /// Entries in name order.
     fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        let (small, large) = match self {
-            EdgeMap::Small(list) => (Some(list.iter()), None),
-            EdgeMap::Large(map) => (None, Some(map.iter())),
+        let (one, small, large) = match self {
+            EdgeMap::One(k, v) => (Some((&**k, v)), None, None),
+            EdgeMap::Small(list) => (None, Some(list.iter()), None),
+            EdgeMap::Large(map) => (None, None, Some(map.iter())),
         };
         let small = small.into_iter().flatten().map(|(k, v)| (&**k, v));
-        small.chain(large.into_iter().flatten().map(|(k, v)| (&**k, v)))
+        one.into_iter().chain(small).chain(large.into_iter().flatten().map(|(k, v)| (&**k, v)))
     }
 
     /// Names in order.
@@ -101,7 +114,12 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for EdgeMap<V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = BTreeMap::<String, V>::deserialize(d)?;
         let small = map.len() <= SMALL;
-        let entries = map.into_iter().map(|(k, v)| (Arc::from(k), v));
+        let mut entries = map.into_iter().map(|(k, v)| (Arc::from(k), v));
+        if entries.len() == 1 {
+            if let Some((k, v)) = entries.next() {
+                return Ok(EdgeMap::One(k, v));
+            }
+        }
         Ok(if small { EdgeMap::Small(entries.collect()) } else { EdgeMap::Large(entries.collect()) })
     }
 }
@@ -122,6 +140,24 @@ mod tests {
         let json = serde_json::to_string(&map).unwrap_or_default();
         assert_eq!(json, r#"{"a__t1":3,"m__t0":4,"z__t0":2}"#);
         assert_eq!(serde_json::from_str::<EdgeMap<i32>>(&json).ok(), Some(map));
+    }
+
+    #[test]
+    fn one_entry_is_inline_and_a_second_sorts_in_either_order() {
+        for (a, b) in [("a__t0", "b__t0"), ("b__t0", "a__t0")] {
+            let mut map = EdgeMap::default();
+            map.insert(Arc::from(a), 1);
+            assert!(matches!(map, EdgeMap::One(..)));
+            map.insert(Arc::from(a), 2);
+            assert_eq!(map.get(a), Some(&2));
+            map.insert(Arc::from(b), 3);
+            assert_eq!(map.keys().collect::<Vec<_>>(), ["a__t0", "b__t0"]);
+            assert_eq!(map.get(b), Some(&3));
+            let json = serde_json::to_string(&map).unwrap_or_default();
+            assert_eq!(serde_json::from_str::<EdgeMap<i32>>(&json).ok(), Some(map));
+        }
+        let single: EdgeMap<i32> = serde_json::from_str(r#"{"x__t0":1}"#).unwrap_or_default();
+        assert!(matches!(single, EdgeMap::One(..)));
     }
 
     #[test]

@@ -60,8 +60,9 @@ impl<V> Routes<V> {
             }
             Some((r, v)) if *r == route => Some(std::mem::replace(v, value)),
             Some((r, _)) if route < *r => {
-                let old = self.head.replace((route, value));
-                self.tail.splice(0..0, old);
+                if let Some(old) = self.head.replace((route, value)) {
+                    self.tail.insert(0, old);
+                }
                 None
             }
             Some(_) => match self.tail.binary_search_by_key(&route, |(r, _)| *r) {
@@ -80,8 +81,9 @@ impl<V> Routes<V> {
     {
         if self.head.as_ref().is_none_or(|(r, _)| route < *r) {
             // The first entry, or a new lowest route: it becomes the head.
-            let old = self.head.replace((route, V::default()));
-            self.tail.splice(0..0, old);
+            if let Some(old) = self.head.replace((route, V::default())) {
+                self.tail.insert(0, old);
+            }
         }
         match &mut self.head {
             Some((r, v)) if *r == route => v,
@@ -170,6 +172,9 @@ impl<V> NodeMap<V> {
         }
         let old = self.dense.len();
         self.dense.resize_with(i + 1, Routes::default);
+        if self.far.is_empty() {
+            return true;
+        }
         let task = |j: usize| Node::Task(crate::graph::TaskId(u32::try_from(j).unwrap_or(u32::MAX)));
         let moved: Vec<(Node, u32)> =
             self.far.range((task(old), 0)..=(task(i), u32::MAX)).map(|(k, _)| *k).collect();
@@ -231,12 +236,20 @@ impl<V> NodeMap<V> {
 impl<V: Default> NodeMap<V> {
     /// The value for (node, route), inserted as the default when missing.
     pub(crate) fn entry(&mut self, node: Node, route: u32) -> &mut V {
-        if self.get(node, route).is_none() {
-            self.len += 1;
-        }
         match dense_index(node).filter(|i| self.reach(*i)) {
-            Some(i) => self.dense[i].entry(route),
-            None => self.far.entry((node, route)).or_default(),
+            Some(i) => {
+                let routes = &mut self.dense[i];
+                if routes.get(route).is_none() {
+                    self.len += 1;
+                }
+                routes.entry(route)
+            }
+            None => {
+                if !self.far.contains_key(&(node, route)) {
+                    self.len += 1;
+                }
+                self.far.entry((node, route)).or_default()
+            }
         }
     }
 }
