@@ -265,7 +265,13 @@ impl<'a> JinjaEval<'a> {
             }
         }
         let (args, kwargs) = self.args(call)?;
-        let text_arg = |i: usize| args.get(i).map(|a| py_str(a));
+        // A name argument is a string literal nearly always: borrowed, not copied.
+        let text_arg = |i: usize| {
+            args.get(i).map(|a| match a.as_ref() {
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(py_str(other)),
+            })
+        };
         Ok(Jv::Val(match (name.as_str(), args.len()) {
             ("ctx", 0 | 1) => ctx_value(self.scope, text_arg(0).as_deref(), p)?,
             ("item", 0 | 1) => item_value(self.scope, text_arg(0).as_deref(), p)?,

@@ -262,6 +262,13 @@ pub(crate) fn call<'a>(
     args: &'a [Arg],
     pos: Pos,
 ) -> Result<Val<'a>, ExprError> {
+    // `succeeded()` and its kin are most of the calls a workflow makes (one per transition):
+    // answered before the name is looked for among the others.
+    if recv.is_none() && args.is_empty() {
+        if let Some(v) = orquesta_fns::task_fn(ev.scope, name, pos)? {
+            return Ok(v);
+        }
+    }
     let mut recv = recv;
     if let Some(v) = lazy(ev, name, &mut recv, args, pos)? {
         return Ok(v);
