@@ -365,3 +365,5 @@ impl State {
 mod tests;
 #[cfg(test)]
 mod tests_found;
+#[cfg(test)]
+mod tests_loaded;

@@ -1,0 +1,80 @@
+//! States read from outside: a state is plain data and may come from a file someone edited.
+//! Whatever it holds, stepping it must not panic, and a valid state must read back as itself
+//! through the new in-memory structures (task-id maps, arenas, edge and layer lists).
+
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::graph::compile;
+
+const FLOW: &str = "tasks:\n  a:\n    action: core.noop\n    next:\n      - when: <% succeeded() %>\n        publish: [n: <% 1 %>]\n        do: [b, c]\n  b:\n    action: core.noop\n    next:\n      - do: d\n  c:\n    action: core.noop\n    next:\n      - do: d\n  d:\n    join: all\n    action: core.noop\n";
+
+/// A state in the middle of a run: `a` done, `b` and `c` offered, nothing reported for them.
+fn midway() -> (Workflow, State) {
+    let wf = compile(FLOW).expect("valid");
+    let (mut state, _) = State::start(&wf, &Map::new());
+    let at = |kind| Event::new(0, kind);
+    step(&wf, &mut state, &at(EventKind::Dispatch)).expect("dispatch");
+    step(
+        &wf,
+        &mut state,
+        &at(EventKind::Run { run: 0, status: ActionStatus::Succeeded, result: Value::Null }),
+    )
+    .expect("report");
+    step(&wf, &mut state, &at(EventKind::Dispatch)).expect("dispatch");
+    (wf, state)
+}
+
+#[test]
+fn a_state_reads_back_as_itself_and_runs_on_identically() {
+    let (wf, state) = midway();
+    let text = serde_json::to_string(&state).expect("serializes");
+    let mut back: State = serde_json::from_str(&text).expect("reads");
+    assert_eq!(back, state);
+    assert_eq!(serde_json::to_string(&back).expect("serializes"), text);
+    let mut original = state;
+    for run in [1, 2] {
+        let report =
+            Event::new(0, EventKind::Run { run, status: ActionStatus::Succeeded, result: Value::Null });
+        assert_eq!(step(&wf, &mut back, &report), step(&wf, &mut original, &report));
+    }
+    assert_eq!(serde_json::to_string(&back).ok(), serde_json::to_string(&original).ok());
+}
+
+/// Task ids far past the workflow's, an arena id past `next`, an edge map and a layer of many
+/// names: each lands in the structures' fallback forms, and every event is answered.
+#[test]
+fn a_hand_edited_state_with_odd_ids_never_panics() {
+    let (wf, state) = midway();
+    let mut doc = serde_json::to_value(&state).expect("serializes");
+    let huge = json!({"Task": u32::MAX});
+    doc["latest"].as_array_mut().expect("pairs").push(json!([[huge, 7], 999]));
+    doc["passes"].as_array_mut().expect("pairs").push(json!([[{"Task": 70_000}, 0], 3]));
+    doc["sequence"]["items"]["4000000"] = doc["sequence"]["items"]["0"].clone();
+    let wide = |value: fn(usize) -> Value| -> Value {
+        Value::Object((0..40).map(|i| (format!("e{i}__t0"), value(i))).collect())
+    };
+    doc["sequence"]["items"]["0"]["next"] = wide(|i| json!(i % 2 == 0));
+    let layer: Map<String, Value> = (0..40).map(|i| (format!("v{i}"), json!(i))).collect();
+    doc["contexts"]["items"]["0"] = Value::Object(layer);
+    if let Some(first) = doc["staged"].as_array_mut().and_then(|s| s.first_mut()) {
+        first["node"] = huge.clone();
+        first["prev"] = wide(|i| json!(i));
+    }
+    let mut odd: State = serde_json::from_value(doc).expect("an odd state still reads");
+    let kinds = [
+        EventKind::Dispatch,
+        EventKind::Run { run: 1, status: ActionStatus::Succeeded, result: Value::Null },
+        EventKind::Run { run: 2, status: ActionStatus::Failed, result: Value::Null },
+        EventKind::Pause,
+        EventKind::Resume,
+        EventKind::Rerun { tasks: Vec::new(), reset_items: Vec::new() },
+        EventKind::Cancel,
+        EventKind::Dispatch,
+    ];
+    for kind in kinds {
+        let _ = step(&wf, &mut odd, &Event::new(0, kind));
+    }
+    let _ = odd.task_statuses(&wf);
+    assert!(serde_json::to_string(&odd).is_ok());
+}
