@@ -36,7 +36,7 @@ impl<T> Arena<T> {
     /// Add an item; returns its id.
     pub(crate) fn push(&mut self, item: T) -> usize {
         let id = self.next;
-        self.next += 1;
+        self.next = self.next.saturating_add(1);
         self.ids.push(id);
         self.slots.push(Some(item));
         id
@@ -126,9 +126,92 @@ impl<T> Arena<T> {
 
     /// An arena holding `items` by id (ids below `next`; a larger one moves `next` past it).
     fn from_items(next: usize, items: BTreeMap<usize, T>) -> Self {
-        let next = items.keys().next_back().map_or(next, |last| next.max(last + 1));
+        let next = items.keys().next_back().map_or(next, |last| next.max(last.saturating_add(1)));
         let (ids, slots) = items.into_iter().map(|(id, item)| (id, Some(item))).unzip();
         Arena { next, ids, slots, holes: 0 }
+    }
+}
+
+/// Items under ids the caller hands out in ascending order (run ids come from a counter in
+/// the state), written as a plain map by id. The executions in flight: a chain empties and
+/// refills it on every action, which a tree paid for with a node allocation each time.
+#[derive(Debug, Clone)]
+pub(crate) struct IdMap<T>(Arena<T>);
+
+impl<T> Default for IdMap<T> {
+    fn default() -> Self {
+        IdMap(Arena::default())
+    }
+}
+
+impl<T> IdMap<T> {
+    /// The lowest id [`IdMap::insert`] accepts.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.0.next as u64
+    }
+
+    /// Add `item` under `id`; refused (false) unless `id` is above every id held so far.
+    pub(crate) fn insert(&mut self, id: u64, item: T) -> bool {
+        let Ok(id) = usize::try_from(id) else { return false };
+        if id < self.0.next || id == usize::MAX {
+            return false;
+        }
+        self.0.next = id + 1;
+        self.0.ids.push(id);
+        self.0.slots.push(Some(item));
+        true
+    }
+
+    /// The item under `id`.
+    pub(crate) fn get(&self, id: u64) -> Option<&T> {
+        self.0.get(usize::try_from(id).ok()?)
+    }
+
+    /// The item under `id`, to change.
+    pub(crate) fn get_mut(&mut self, id: u64) -> Option<&mut T> {
+        self.0.get_mut(usize::try_from(id).ok()?)
+    }
+
+    /// Remove the item under `id`.
+    pub(crate) fn remove(&mut self, id: u64) -> Option<T> {
+        self.0.remove(usize::try_from(id).ok()?)
+    }
+
+    /// (id, item) in id order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
+        self.0.entries().map(|(id, item)| (id as u64, item))
+    }
+
+    /// Whether it holds nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.len() == 0
+    }
+}
+
+/// Equal when they hold the same items under the same ids.
+impl<T: PartialEq> PartialEq for IdMap<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.entries().eq(other.0.entries())
+    }
+}
+
+impl<T: Serialize> Serialize for IdMap<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.entries())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for IdMap<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<u64, T>::deserialize(d)?;
+        let mut out = IdMap::default();
+        for (id, item) in map {
+            // Ascending by construction, so only an id this platform cannot index is refused.
+            if !out.insert(id, item) {
+                return Err(serde::de::Error::custom(format!("run id {id} is too large for this platform")));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -228,5 +311,21 @@ mod tests {
         assert_eq!(odd.push("y".to_owned()), 6);
         arena.retain(|id| id == 2);
         assert_eq!(arena.iter().collect::<Vec<_>>(), ["c"]);
+    }
+
+    #[test]
+    fn an_id_map_takes_ascending_ids_and_reads_back_as_a_plain_map() {
+        let mut runs = IdMap::default();
+        assert!(runs.insert(3, 'a'));
+        assert!(runs.insert(7, 'b'));
+        assert!(!runs.insert(5, 'c'), "ids only ascend");
+        assert_eq!(runs.next_id(), 8);
+        assert_eq!(runs.remove(3), Some('a'));
+        assert_eq!(runs.get(7), Some(&'b'));
+        let json = serde_json::to_string(&runs).unwrap_or_default();
+        assert_eq!(json, r#"{"7":"b"}"#);
+        let back: IdMap<char> = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, runs);
+        assert!(!back.is_empty());
     }
 }

@@ -70,8 +70,9 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
 }
 
 fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
-    let run = state.next_run;
-    state.next_run += 1;
+    // The counter is ahead of every id in flight (a hand-edited state may say otherwise).
+    let run = state.next_run.max(state.runs.next_id());
+    state.next_run = run.saturating_add(1);
     state
         .runs
         .insert(run, Run { task: o.task, route: o.route, item: o.item, started: false, deadline: None });

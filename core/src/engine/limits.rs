@@ -24,7 +24,7 @@ fn breach(wf: &Workflow, state: &mut State, entry: ErrorEntry) -> Vec<Command> {
     state.log_error(entry);
     request_status(wf, state, Status::Failed);
     super::flow::render_output(wf, state);
-    let runs: Vec<u64> = state.runs.keys().copied().collect();
+    let runs: Vec<u64> = state.runs.iter().map(|(id, _)| id).collect();
     if runs.is_empty() { Vec::new() } else { vec![Command::CancelRuns { runs }] }
 }
 
@@ -85,7 +85,7 @@ pub(crate) fn check_timeouts(wf: &Workflow, state: &mut State, at: u64) -> Vec<C
         state.timeouts.iter().take_while(|(d, _)| *d <= at).map(|(d, id)| (*id, *d)).collect();
     let mut stopped = Vec::new();
     for (id, _) in due {
-        let Some(run) = state.runs.get(&id).copied() else { continue };
+        let Some(run) = state.runs.get(id).copied() else { continue };
         let name = name_of(wf, Node::Task(run.task));
         let limit = wf.task(run.task).and_then(|t| t.timeout).unwrap_or_default();
         state.log_error(ErrorEntry {

@@ -46,7 +46,7 @@ pub(crate) fn on_status(
     result: &Value,
     at: u64,
 ) -> Result<(), Rejected> {
-    let info = match state.runs.get(&run) {
+    let info = match state.runs.get(run) {
         Some(info) => *info,
         // Ids come from a counter: an id below it that is no longer outstanding has finished.
         None if run < state.next_run => return Err(Rejected::RunFinished { run }),
@@ -59,7 +59,7 @@ pub(crate) fn on_status(
         on_status(wf, state, run, Status::Running, &Value::Null, at)?;
     }
     if status.is_completed() {
-        if let Some(d) = state.runs.remove(&run).and_then(|r| r.deadline) {
+        if let Some(d) = state.runs.remove(run).and_then(|r| r.deadline) {
             state.timeouts.remove(&(d, run));
         }
     } else {
@@ -67,7 +67,7 @@ pub(crate) fn on_status(
             .then(|| timeout_of(wf, info.task).map(|ms| at.saturating_add(ms)))
             .flatten();
         let held = matches!(status, Status::Pending | Status::Paused);
-        if let Some(r) = state.runs.get_mut(&run) {
+        if let Some(r) = state.runs.get_mut(run) {
             if deadline.is_some() {
                 r.deadline = deadline;
             }

@@ -7,12 +7,12 @@
 //! execution, the latest per task and route indexed), *routes* (the path of split transitions
 //! a branch took), and an error log that ignores duplicates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub(crate) use super::arena::Arena;
+pub(crate) use super::arena::{Arena, IdMap};
 use super::edgemap::EdgeMap;
 use super::layer::Layer;
 use super::nodemap::NodeMap;
@@ -113,7 +113,7 @@ pub struct State {
     pub(crate) staged: StagedList,
     pub(crate) errors: Vec<ErrorEntry>,
     pub(crate) output: Option<Map<String, Value>>,
-    pub(crate) runs: BTreeMap<u64, Run>,
+    pub(crate) runs: IdMap<Run>,
     pub(crate) next_run: u64,
     /// The completion was reported with a `Finished` command.
     pub(crate) announced: bool,
@@ -146,7 +146,7 @@ impl Default for State {
             staged: StagedList::default(),
             errors: Vec::new(),
             output: None,
-            runs: BTreeMap::new(),
+            runs: IdMap::default(),
             next_run: 0,
             announced: false,
             limits: super::Limits::default(),
@@ -167,7 +167,7 @@ impl State {
 
     /// Executions offered and not finished: (run id, task id, route, item).
     pub fn running(&self) -> impl Iterator<Item = (u64, TaskId, u32, Option<usize>)> + '_ {
-        self.runs.iter().map(|(id, r)| (*id, r.task, r.route, r.item))
+        self.runs.iter().map(|(id, r)| (id, r.task, r.route, r.item))
     }
 
     /// The workflow's status (`null` before it starts).
