@@ -159,28 +159,12 @@ pub(crate) fn add_record(
     prev: super::edgemap::EdgeMap<usize>,
 ) -> Result<usize, String> {
     let retry = retry_state(wf, state, node, route, &ctxs)?;
-    Ok(push_record(wf, state, node, route, ctxs, prev, retry))
+    Ok(push_record(wf, state, Record::fresh(node, route, ctxs, prev, retry)))
 }
 
-fn push_record(
-    wf: &Workflow,
-    state: &mut State,
-    node: Node,
-    route: u32,
-    ctxs: Vec<usize>,
-    prev: super::edgemap::EdgeMap<usize>,
-    retry: Option<RetryState>,
-) -> usize {
-    let record = Record {
-        node,
-        route,
-        ctxs,
-        prev,
-        next: Default::default(),
-        status: Status::Unset,
-        term: false,
-        retry,
-    };
+/// Make a new record the latest of its task instance.
+fn push_record(wf: &Workflow, state: &mut State, record: Record) -> usize {
+    let (node, route) = (record.node, record.route);
     let idx = state.sequence.push(record);
     // The record it supersedes is no longer needed, unless the output is built from it.
     if let Some(old) = state.set_latest(wf, (node, route), idx) {
@@ -379,7 +363,7 @@ fn record_for(
                 None => (Vec::new(), Default::default()),
             };
             match retry_state(wf, state, node, route, &ctxs) {
-                Ok(retry) => Ok(push_record(wf, state, node, route, ctxs, prev, retry)),
+                Ok(retry) => Ok(push_record(wf, state, Record::fresh(node, route, ctxs, prev, retry))),
                 Err(message) => {
                     // The report is refused: the instance stays staged as it was.
                     if let Some(s) = state.staged_mut(node, route).filter(|_| moving) {

@@ -54,6 +54,28 @@ pub(crate) struct Record {
     pub(crate) retry: Option<RetryState>,
 }
 
+impl Record {
+    /// The record of an execution that has not reported yet.
+    pub(crate) fn fresh(
+        node: Node,
+        route: u32,
+        ctxs: Vec<usize>,
+        prev: EdgeMap<usize>,
+        retry: Option<RetryState>,
+    ) -> Self {
+        Record {
+            node,
+            route,
+            ctxs,
+            prev,
+            next: EdgeMap::default(),
+            status: Status::Unset,
+            term: false,
+            retry,
+        }
+    }
+}
+
 /// An entry of the error log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorEntry {
