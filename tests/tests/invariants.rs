@@ -24,7 +24,8 @@
 //!
 //! What it found, each now fixed with a test of its own in `core/src/engine/tests_found.rs`:
 //! `Finished` before the last run; a stack overflow on a canceled task with `do: retry`; a
-//! held run timing out; an item failing under offered siblings; cancels that never ended.
+//! held run timing out; an item failing under offered siblings; cancels that never ended; a
+//! retried run held before it ran, offered again beside itself.
 
 #[path = "invariants/generate.rs"]
 mod generate;
@@ -162,12 +163,19 @@ impl<'w> Run<'w> {
                     prop_assert!(!self.finished, "{} started after the workflow finished", r.task);
                     prop_assert!(!self.open.contains(&r.run) && !self.done.contains(&r.run), "run id reused");
                     let task = self.wf.task_id(&r.task).and_then(|id| self.wf.task(id));
-                    // `join: all` barriers only, without items or retries. Orquesta (checked
-                    // against 1.2.0) starts a `join: N` task again for every arrival past the
-                    // N-th, even while it runs, and restarts a with-items join's items when an
-                    // arrival comes while they run; the engine keeps both behaviours.
+                    // `join: all` barriers only, without items or retries, and none of whose
+                    // inbound tasks is on a cycle. Orquesta (checked against 1.2.0) starts a
+                    // `join: N` task again for every arrival past the N-th, even while it
+                    // runs; starts a `join: all` again when a looping inbound task arrives
+                    // again, even while it runs; and restarts a with-items join's items when
+                    // an arrival comes while they run. The engine keeps all three.
+                    let looping = |t: &ostinato_core::Task| {
+                        t.inbound.iter().any(|(src, _)| self.wf.task(*src).is_some_and(|s| s.in_cycle))
+                    };
                     let barrier = |t: &ostinato_core::Task| {
-                        matches!(t.join, Some(ostinato_core::JoinArity::All(_))) && t.retry.is_none()
+                        matches!(t.join, Some(ostinato_core::JoinArity::All(_)))
+                            && t.retry.is_none()
+                            && !looping(t)
                     };
                     if r.item.is_none() && task.is_some_and(barrier) {
                         let pass = (r.task.clone(), r.route, r.iteration);

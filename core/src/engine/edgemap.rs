@@ -16,6 +16,37 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// shift on every insert out of order; the map becomes a tree.
 const SMALL: usize = 16;
 
+/// A name as a tree key: its first bytes inline, so comparing two names of a wide fan-out
+/// (`p00017__t0`, `p00018__t0`) rarely follows the pointer to the text. Ordered exactly as
+/// the text: the inline bytes are the text's own, zero-padded, and a tie compares the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// The first 16 bytes, big-endian: integer order is the bytes' order.
+    head: u128,
+    name: Arc<str>,
+}
+
+impl Key {
+    fn new(name: Arc<str>) -> Self {
+        let mut head = [0; 16];
+        let n = name.len().min(16);
+        head[..n].copy_from_slice(&name.as_bytes()[..n]);
+        Key { head: u128::from_be_bytes(head), name }
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.head.cmp(&other.head).then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Values by edge name, sorted by name.
 #[derive(Debug, Clone)]
 pub(crate) enum EdgeMap<V> {
@@ -24,7 +55,7 @@ pub(crate) enum EdgeMap<V> {
     /// None, or a few entries, sorted by name.
     Small(Vec<(Arc<str>, V)>),
     /// Many entries.
-    Large(BTreeMap<Arc<str>, V>),
+    Large(BTreeMap<Key, V>),
 }
 
 impl<V> Default for EdgeMap<V> {
@@ -39,12 +70,12 @@ impl<V> EdgeMap<V> {
         EdgeMap::One(name, value)
     }
 
-    /// The value for `name`.
-    pub(crate) fn get(&self, name: &str) -> Option<&V> {
+    /// The value for `name` (an edge's own name: the key of a large map shares it).
+    pub(crate) fn get(&self, name: &Arc<str>) -> Option<&V> {
         match self {
-            EdgeMap::One(k, v) => (&**k == name).then_some(v),
-            EdgeMap::Small(list) => list.iter().find(|(k, _)| &**k == name).map(|(_, v)| v),
-            EdgeMap::Large(map) => map.get(name),
+            EdgeMap::One(k, v) => (k == name).then_some(v),
+            EdgeMap::Small(list) => list.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            EdgeMap::Large(map) => map.get(&Key::new(Arc::clone(name))),
         }
     }
 
@@ -64,13 +95,14 @@ impl<V> EdgeMap<V> {
                 Ok(at) => list[at].1 = value,
                 Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
                 Err(_) => {
-                    let mut map: BTreeMap<Arc<str>, V> = std::mem::take(list).into_iter().collect();
-                    map.insert(name, value);
+                    let mut map: BTreeMap<Key, V> =
+                        std::mem::take(list).into_iter().map(|(k, v)| (Key::new(k), v)).collect();
+                    map.insert(Key::new(name), value);
                     *self = EdgeMap::Large(map);
                 }
             },
             EdgeMap::Large(map) => {
-                map.insert(name, value);
+                map.insert(Key::new(name), value);
             }
         }
     }
@@ -83,7 +115,7 @@ impl<V> EdgeMap<V> {
             EdgeMap::Large(map) => (None, None, Some(map.iter())),
         };
         let small = small.into_iter().flatten().map(|(k, v)| (&**k, v));
-        one.into_iter().chain(small).chain(large.into_iter().flatten().map(|(k, v)| (&**k, v)))
+        one.into_iter().chain(small).chain(large.into_iter().flatten().map(|(k, v)| (&*k.name, v)))
     }
 
     /// Names in order.
@@ -120,7 +152,11 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for EdgeMap<V> {
                 return Ok(EdgeMap::One(k, v));
             }
         }
-        Ok(if small { EdgeMap::Small(entries.collect()) } else { EdgeMap::Large(entries.collect()) })
+        Ok(if small {
+            EdgeMap::Small(entries.collect())
+        } else {
+            EdgeMap::Large(entries.map(|(k, v)| (Key::new(k), v)).collect())
+        })
     }
 }
 
@@ -135,8 +171,8 @@ mod tests {
         map.insert(Arc::from("a__t1"), 3);
         map.insert(Arc::from("m__t0"), 4);
         assert_eq!(map.keys().collect::<Vec<_>>(), ["a__t1", "m__t0", "z__t0"]);
-        assert_eq!(map.get("m__t0"), Some(&4));
-        assert_eq!(map.get("m__t1"), None);
+        assert_eq!(map.get(&Arc::from("m__t0")), Some(&4));
+        assert_eq!(map.get(&Arc::from("m__t1")), None);
         let json = serde_json::to_string(&map).unwrap_or_default();
         assert_eq!(json, r#"{"a__t1":3,"m__t0":4,"z__t0":2}"#);
         assert_eq!(serde_json::from_str::<EdgeMap<i32>>(&json).ok(), Some(map));
@@ -149,10 +185,10 @@ mod tests {
             map.insert(Arc::from(a), 1);
             assert!(matches!(map, EdgeMap::One(..)));
             map.insert(Arc::from(a), 2);
-            assert_eq!(map.get(a), Some(&2));
+            assert_eq!(map.get(&Arc::from(a)), Some(&2));
             map.insert(Arc::from(b), 3);
             assert_eq!(map.keys().collect::<Vec<_>>(), ["a__t0", "b__t0"]);
-            assert_eq!(map.get(b), Some(&3));
+            assert_eq!(map.get(&Arc::from(b)), Some(&3));
             let json = serde_json::to_string(&map).unwrap_or_default();
             assert_eq!(serde_json::from_str::<EdgeMap<i32>>(&json).ok(), Some(map));
         }
@@ -171,8 +207,37 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(map.keys().collect::<Vec<_>>(), sorted);
-        assert_eq!(map.get("p037__t0"), Some(&1));
+        assert_eq!(map.get(&Arc::from("p037__t0")), Some(&1));
         let json = serde_json::to_string(&map).unwrap_or_default();
         assert_eq!(serde_json::from_str::<EdgeMap<usize>>(&json).ok(), Some(map));
+    }
+
+    #[test]
+    fn keys_order_exactly_as_their_text() {
+        let long = "a".repeat(16);
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "a\0b",
+            "ab",
+            "a__t0",
+            "a-b__t0",
+            "a_b__t0",
+            "p00017__t0",
+            "p00018__t0",
+            &long,
+            &format!("{long}a"),
+            &format!("{long}b"),
+            &format!("{long}\0"),
+            "é__t0",
+            "z",
+        ];
+        for a in names {
+            for b in names {
+                let (ka, kb) = (Key::new(Arc::from(a)), Key::new(Arc::from(b)));
+                assert_eq!(ka.cmp(&kb), a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
     }
 }

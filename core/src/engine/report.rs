@@ -52,10 +52,12 @@ pub(crate) fn on_status(
         None if run < state.next_run => return Err(Rejected::RunFinished { run }),
         None => return Err(Rejected::UnknownRun { run }),
     };
-    if status.is_completed() && !info.started {
-        // A completion is proof the execution ran, even when no `running` came first (a fast
-        // action, a terse runtime): the task passes through `running` instead of staying
-        // unstarted with nothing left to finish it.
+    let held = matches!(status, Status::Pending | Status::Paused);
+    if (status.is_completed() || held) && !info.started {
+        // A completion (or a hold) is proof the execution ran, even when no `running` came
+        // first (a fast action, a terse runtime): the task passes through `running` instead
+        // of staying unstarted with nothing left to finish it. A retried task would otherwise
+        // stay `retrying` under a held run, and be offered again beside it.
         on_status(wf, state, run, Status::Running, &Value::Null, at)?;
     }
     if status.is_completed() {
@@ -66,7 +68,6 @@ pub(crate) fn on_status(
         let deadline = (status == Status::Running && !info.started)
             .then(|| timeout_of(wf, info.task).map(|ms| at.saturating_add(ms)))
             .flatten();
-        let held = matches!(status, Status::Pending | Status::Paused);
         if let Some(r) = state.runs.get_mut(run) {
             if deadline.is_some() {
                 r.deadline = deadline;
@@ -303,7 +304,9 @@ pub(crate) fn update(
     let old = state.sequence.get(idx).map_or(Status::Unset, |r| r.status);
     let new = task_transition(old, &name).unwrap_or(old);
     state.set_record_status(idx, new);
-    if new == Status::Retrying {
+    // Staged once, on entering `retrying`: a report that leaves the task there does not
+    // stage it again.
+    if new == Status::Retrying && old != Status::Retrying {
         retry_stage(state, node, route, idx);
     }
     let mut result_value = Value::Null;

@@ -137,3 +137,23 @@ fn a_cancel_under_a_with_items_task_with_items_left_ends() {
     assert!(starts(&end).is_empty());
     assert_eq!(s.status(), Status::Canceled);
 }
+
+/// Found: a retried task whose run reported `pending` without `running` first stayed
+/// `retrying`, was staged for its retry again, and was offered a second time beside the held
+/// run; the two runs' reports then unstaged the loop's next pass and the workflow never ended.
+/// A hold now passes through `running` like a completion does, and a retry is staged once.
+#[test]
+fn a_retried_task_held_before_running_is_not_offered_twice() {
+    let (wf, mut s) = run(
+        "tasks:\n  t0:\n    action: core.noop\n    next:\n      - do: t1\n  t1:\n    action: core.noop\n    retry:\n      count: 1\n    next:\n      - when: <% succeeded() %>\n        do: done\n  done:\n    action: core.noop\n",
+    );
+    assert_eq!(starts(&send(&wf, &mut s, EventKind::Dispatch)), ["t0"]);
+    assert_eq!(starts(&send(&wf, &mut s, report(0, ActionStatus::Succeeded))), ["t1"]);
+    assert_eq!(starts(&send(&wf, &mut s, report(1, ActionStatus::Failed))), ["t1"], "the retry");
+    assert_eq!(starts(&send(&wf, &mut s, report(2, ActionStatus::Pending))), Vec::<String>::new());
+    assert_eq!(s.running().count(), 1, "only the held run is out");
+    send(&wf, &mut s, EventKind::Resume);
+    assert_eq!(starts(&send(&wf, &mut s, report(2, ActionStatus::Succeeded))), ["done"]);
+    send(&wf, &mut s, report(3, ActionStatus::Succeeded));
+    assert_eq!(s.status(), Status::Succeeded);
+}
