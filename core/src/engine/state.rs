@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub(crate) use super::arena::{Arena, IdMap};
+use super::arena::{Arena, IdMap};
 use super::edgemap::EdgeMap;
 use super::layer::Layer;
 use super::nodemap::NodeMap;
