@@ -36,10 +36,15 @@ impl<T> Arena<T> {
     /// Add an item; returns its id.
     pub(crate) fn push(&mut self, item: T) -> usize {
         let id = self.next;
-        self.next = self.next.saturating_add(1);
+        self.push_at(id, item);
+        id
+    }
+
+    /// Add an item under `id`, which must not be below `next`, and hand out ids after it.
+    fn push_at(&mut self, id: usize, item: T) {
+        self.next = id.saturating_add(1);
         self.ids.push(id);
         self.slots.push(Some(item));
-        id
     }
 
     /// The slot holding `id`: where it would be if nothing before it was removed, or if
@@ -156,9 +161,7 @@ impl<T> IdMap<T> {
         if id < self.0.next || id == usize::MAX {
             return false;
         }
-        self.0.next = id + 1;
-        self.0.ids.push(id);
-        self.0.slots.push(Some(item));
+        self.0.push_at(id, item);
         true
     }
 

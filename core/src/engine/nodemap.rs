@@ -79,22 +79,14 @@ impl<V> Routes<V> {
     where
         V: Default,
     {
-        if self.head.as_ref().is_none_or(|(r, _)| route < *r) {
-            // The first entry, or a new lowest route: it becomes the head.
-            if let Some(old) = self.head.replace((route, V::default())) {
-                self.tail.insert(0, old);
-            }
+        if self.get(route).is_none() {
+            self.insert(route, V::default());
         }
+        // The route is held now: in the head, or in the sorted tail where it belongs.
         match &mut self.head {
             Some((r, v)) if *r == route => v,
             _ => {
-                let at = match self.tail.binary_search_by_key(&route, |(r, _)| *r) {
-                    Ok(at) => at,
-                    Err(at) => {
-                        self.tail.insert(at, (route, V::default()));
-                        at
-                    }
-                };
+                let at = self.tail.partition_point(|(r, _)| *r < route);
                 &mut self.tail[at].1
             }
         }
@@ -131,6 +123,11 @@ impl<V> Default for NodeMap<V> {
     fn default() -> Self {
         NodeMap { dense: Vec::new(), far: BTreeMap::new(), len: 0 }
     }
+}
+
+/// The task whose entries sit at `i` in the dense part.
+fn task_at(i: usize) -> Node {
+    Node::Task(crate::graph::TaskId(u32::try_from(i).unwrap_or(u32::MAX)))
 }
 
 fn dense_index(node: Node) -> Option<usize> {
@@ -175,9 +172,8 @@ impl<V> NodeMap<V> {
         if self.far.is_empty() {
             return true;
         }
-        let task = |j: usize| Node::Task(crate::graph::TaskId(u32::try_from(j).unwrap_or(u32::MAX)));
         let moved: Vec<(Node, u32)> =
-            self.far.range((task(old), 0)..=(task(i), u32::MAX)).map(|(k, _)| *k).collect();
+            self.far.range((task_at(old), 0)..=(task_at(i), u32::MAX)).map(|(k, _)| *k).collect();
         for (node, route) in moved {
             if let (Some(v), Some(j)) = (self.far.remove(&(node, route)), dense_index(node)) {
                 self.dense[j].insert(route, v);
@@ -213,7 +209,7 @@ impl<V> NodeMap<V> {
     /// Entries in (node, route) order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = ((Node, u32), &V)> {
         let dense = self.dense.iter().enumerate().flat_map(|(i, routes)| {
-            let node = Node::Task(crate::graph::TaskId(u32::try_from(i).unwrap_or(u32::MAX)));
+            let node = task_at(i);
             routes.iter().map(move |(r, v)| ((node, *r), v))
         });
         dense.chain(self.far.iter().map(|(k, v)| (*k, v)))
