@@ -54,7 +54,12 @@ pub(crate) enum EdgeMap<V> {
     One(Arc<str>, V),
     /// None, or a few entries, sorted by name.
     Small(Vec<(Arc<str>, V)>),
-    /// Many entries.
+    /// Many entries that arrived in name order (a fan-out's source writes its edges in order,
+    /// and a join hears its branches in the order they were offered, which is by name): a
+    /// sorted list that only grows at its end, so an insert is a push and a lookup a binary
+    /// search, with no tree nodes to allocate or chase.
+    Run(Vec<(Key, V)>),
+    /// Many entries, once one arrived out of order.
     Large(BTreeMap<Key, V>),
 }
 
@@ -75,14 +80,18 @@ impl<V> EdgeMap<V> {
         match self {
             EdgeMap::One(k, v) => (k == name).then_some(v),
             EdgeMap::Small(list) => list.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            EdgeMap::Run(list) => {
+                let key = Key::new(Arc::clone(name));
+                list.binary_search_by(|(k, _)| k.cmp(&key)).ok().and_then(|at| list.get(at)).map(|(_, v)| v)
+            }
             EdgeMap::Large(map) => map.get(&Key::new(Arc::clone(name))),
         }
     }
 
-    /// Set the value for `name`.
-    pub(crate) fn insert(&mut self, name: Arc<str>, value: V) {
+    /// Set the value for `name`; returns the value it replaces.
+    pub(crate) fn insert(&mut self, name: Arc<str>, value: V) -> Option<V> {
         match self {
-            EdgeMap::One(k, v) if **k == *name => *v = value,
+            EdgeMap::One(k, v) if **k == *name => return Some(std::mem::replace(v, value)),
             EdgeMap::One(..) => {
                 if let EdgeMap::One(k, v) = std::mem::take(self) {
                     let mut list = vec![(k, v), (name, value)];
@@ -92,30 +101,53 @@ impl<V> EdgeMap<V> {
             }
             EdgeMap::Small(list) if list.is_empty() => *self = EdgeMap::One(name, value),
             EdgeMap::Small(list) => match list.binary_search_by(|(k, _)| (**k).cmp(&*name)) {
-                Ok(at) => list[at].1 = value,
+                Ok(at) => return Some(std::mem::replace(&mut list[at].1, value)),
                 Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
-                Err(_) => {
-                    let mut map: BTreeMap<Key, V> =
+                Err(at) => {
+                    let mut wide: Vec<(Key, V)> =
                         std::mem::take(list).into_iter().map(|(k, v)| (Key::new(k), v)).collect();
-                    map.insert(Key::new(name), value);
-                    *self = EdgeMap::Large(map);
+                    wide.insert(at, (Key::new(name), value));
+                    // Still a run when the newcomer came last; otherwise a tree from now on.
+                    *self = if at == wide.len() - 1 {
+                        EdgeMap::Run(wide)
+                    } else {
+                        EdgeMap::Large(wide.into_iter().collect())
+                    };
                 }
             },
-            EdgeMap::Large(map) => {
-                map.insert(Key::new(name), value);
+            EdgeMap::Run(list) => {
+                let key = Key::new(name);
+                if list.last().is_none_or(|(last, _)| *last < key) {
+                    list.push((key, value));
+                    return None;
+                }
+                match list.binary_search_by(|(k, _)| k.cmp(&key)) {
+                    Ok(at) => return Some(std::mem::replace(&mut list[at].1, value)),
+                    Err(_) => {
+                        // Out of order: a sorted list would shift on every such insert.
+                        let mut map: BTreeMap<Key, V> = std::mem::take(list).into_iter().collect();
+                        map.insert(key, value);
+                        *self = EdgeMap::Large(map);
+                    }
+                }
             }
+            EdgeMap::Large(map) => return map.insert(Key::new(name), value),
         }
+        None
     }
 
     /// Entries in name order.
     fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        let (one, small, large) = match self {
-            EdgeMap::One(k, v) => (Some((&**k, v)), None, None),
-            EdgeMap::Small(list) => (None, Some(list.iter()), None),
-            EdgeMap::Large(map) => (None, None, Some(map.iter())),
+        let (one, small, run, large) = match self {
+            EdgeMap::One(k, v) => (Some((&**k, v)), None, None, None),
+            EdgeMap::Small(list) => (None, Some(list.iter()), None, None),
+            EdgeMap::Run(list) => (None, None, Some(list.iter()), None),
+            EdgeMap::Large(map) => (None, None, None, Some(map.iter())),
         };
         let small = small.into_iter().flatten().map(|(k, v)| (&**k, v));
-        one.into_iter().chain(small).chain(large.into_iter().flatten().map(|(k, v)| (&*k.name, v)))
+        let run = run.into_iter().flatten().map(|(k, v)| (&*k.name, v));
+        let large = large.into_iter().flatten().map(|(k, v)| (&*k.name, v));
+        one.into_iter().chain(small).chain(run).chain(large)
     }
 
     /// Names in order.
@@ -155,7 +187,8 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for EdgeMap<V> {
         Ok(if small {
             EdgeMap::Small(entries.collect())
         } else {
-            EdgeMap::Large(entries.map(|(k, v)| (Key::new(k), v)).collect())
+            // Read in name order: a run.
+            EdgeMap::Run(entries.map(|(k, v)| (Key::new(k), v)).collect())
         })
     }
 }
@@ -210,6 +243,53 @@ mod tests {
         assert_eq!(map.get(&Arc::from("p037__t0")), Some(&1));
         let json = serde_json::to_string(&map).unwrap_or_default();
         assert_eq!(serde_json::from_str::<EdgeMap<usize>>(&json).ok(), Some(map));
+    }
+
+    #[test]
+    fn a_wide_map_filled_in_order_is_a_run_until_a_name_comes_out_of_order() {
+        let name = |i: usize| Arc::<str>::from(format!("p{i:05}__t0"));
+        let mut map = EdgeMap::default();
+        for i in (0..40).step_by(2) {
+            assert_eq!(map.insert(name(i), i), None);
+        }
+        assert!(matches!(map, EdgeMap::Run(_)));
+        assert_eq!(map.insert(name(6), 60), Some(6), "a known name is replaced in place");
+        assert!(matches!(map, EdgeMap::Run(_)));
+        assert_eq!(map.get(&name(6)), Some(&60));
+        assert_eq!(map.get(&name(7)), None);
+        let json = serde_json::to_string(&map).unwrap_or_default();
+        assert!(matches!(serde_json::from_str::<EdgeMap<usize>>(&json), Ok(EdgeMap::Run(_))));
+        assert_eq!(map.insert(name(7), 7), None);
+        assert!(matches!(map, EdgeMap::Large(_)));
+        let keys: Vec<&str> = map.keys().collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        assert_eq!(keys.len(), 21);
+        assert_eq!((map.get(&name(7)), map.get(&name(38))), (Some(&7), Some(&38)));
+        assert_eq!(
+            serde_json::from_str::<EdgeMap<usize>>(&serde_json::to_string(&map).unwrap_or_default()).ok(),
+            Some(map)
+        );
+    }
+
+    #[test]
+    fn a_small_map_past_its_size_is_a_run_only_when_the_newcomer_sorts_last() {
+        let name = |i: usize| Arc::<str>::from(format!("p{i:05}__t0"));
+        let filled = |extra: usize| {
+            let mut map = EdgeMap::default();
+            for i in 1..=SMALL {
+                map.insert(name(i * 2), i);
+            }
+            assert!(matches!(map, EdgeMap::Small(_)));
+            map.insert(name(extra), 0);
+            map
+        };
+        assert!(matches!(filled(1000), EdgeMap::Run(_)));
+        let tree = filled(3);
+        assert!(matches!(tree, EdgeMap::Large(_)));
+        assert_eq!(tree.keys().next(), Some("p00002__t0"));
+        assert_eq!(tree.get(&name(3)), Some(&0));
     }
 
     #[test]

@@ -236,36 +236,25 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     let has_next = has_next_tasks(wf, state, node, route);
     // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
     let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
-    // Built by hand, with room for the suffixes: this runs on every task event.
-    let mut event = String::with_capacity(64);
-    event.push_str("task_");
-    event.push_str(name);
-    if status.is_abended() && (has_next || has_barrier_next(wf, state, node, route)) {
-        event = "task_remediated".into();
-    }
-    let conditional = [
-        "task_pending",
-        "task_paused",
-        "task_succeeded",
-        "task_failed",
-        "task_remediated",
-        "task_canceled",
-        "task_retrying",
-    ];
-    if conditional.contains(&event.as_str()) {
-        event += if state.has_active_tasks() { "_workflow_active" } else { "_workflow_dormant" };
-    }
-    if event.starts_with("task_succeeded") || event.starts_with("task_remediated") {
-        event += if state.has_status(&[Status::Canceling, Status::Canceled]) {
-            "_canceled"
+    let remediated = status.is_abended() && (has_next || has_barrier_next(wf, state, node, route));
+    let base = if remediated { "remediated" } else { name };
+    let conditional = matches!(
+        base,
+        "pending" | "paused" | "succeeded" | "failed" | "remediated" | "canceled" | "retrying"
+    );
+    let workflow = conditional.then(|| if state.has_active_tasks() { "active" } else { "dormant" });
+    let tail = matches!(base, "succeeded" | "remediated").then(|| {
+        if state.has_status(&[Status::Canceling, Status::Canceled]) {
+            "canceled"
         } else if state.has_status(&[Status::Pausing, Status::Paused, Status::Pending]) {
-            "_paused"
+            "paused"
         } else if state.has_staged_tasks() || has_next {
-            "_incomplete"
+            "incomplete"
         } else {
-            "_completed"
-        };
-    }
+            "completed"
+        }
+    });
+    let event = super::events::task_event_name(base, workflow, tail);
     // Orquesta stops here when the event has no entry for the current status (a workflow that
     // already failed ignores later task events), so joins are checked only after a match.
     let Some(next) = workflow_transition(state.status(), &event) else { return };

@@ -102,12 +102,19 @@ impl State {
             Target::Task(t) if self.tally.ready() && self.latest.get(node, route) == Some(&idx) => Some(t),
             _ => None,
         };
-        let before = counted.is_some() && took_group(source, r, first);
-        if let Some(r) = self.sequence.get_mut(idx) {
-            r.next.insert(std::sync::Arc::clone(&e.id), taken);
-        }
+        // The usual target is reached by one edge: then the group's outcome is that edge's,
+        // read from the write itself instead of looked up before and after (a fan-out's source
+        // holds one entry per branch).
+        let alone = source.edges.get(first + 1).is_none_or(|next| next.target != e.target);
+        let before = counted.is_some() && !alone && took_group(source, r, first);
+        let Some(r) = self.sequence.get_mut(idx) else { return };
+        let old = r.next.insert(std::sync::Arc::clone(&e.id), taken);
         let Some(target) = counted else { return };
-        let after = self.sequence.get(idx).is_some_and(|r| took_group(source, r, first));
+        let (before, after) = if alone {
+            (old.unwrap_or(false), taken)
+        } else {
+            (before, self.sequence.get(idx).is_some_and(|r| took_group(source, r, first)))
+        };
         if before != after {
             let a = self.tally.inbound.entry(Node::Task(target), route);
             a.taken = if after { a.taken + 1 } else { a.taken.saturating_sub(1) };

@@ -7,19 +7,19 @@
 //!
 //! Serialized as the plain list of statuses; counts and cursor are rebuilt on reading.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use super::counts::StatusCounts;
 use super::status::Status;
 
 /// Item statuses, in item order.
 #[derive(Debug, Clone)]
 pub(crate) struct ItemStatuses {
     list: Vec<Status>,
-    counts: BTreeMap<Status, usize>,
+    counts: StatusCounts,
     /// No item before this index is `Unset` (items go back to `Unset` only on a rerun).
     cursor: usize,
 }
@@ -31,9 +31,9 @@ impl ItemStatuses {
     }
 
     fn from_list(list: Vec<Status>) -> Self {
-        let mut counts = BTreeMap::new();
+        let mut counts = StatusCounts::default();
         for s in &list {
-            *counts.entry(*s).or_insert(0) += 1;
+            counts.add(*s);
         }
         ItemStatuses { list, counts, cursor: 0 }
     }
@@ -52,10 +52,8 @@ impl ItemStatuses {
     pub(crate) fn set(&mut self, i: usize, status: Status) {
         let Some(slot) = self.list.get_mut(i) else { return };
         let old = std::mem::replace(slot, status);
-        if let Some(c) = self.counts.get_mut(&old) {
-            *c = c.saturating_sub(1);
-        }
-        *self.counts.entry(status).or_insert(0) += 1;
+        self.counts.sub(old);
+        self.counts.add(status);
         if status == Status::Unset {
             self.cursor = self.cursor.min(i);
         }
@@ -74,14 +72,14 @@ impl ItemStatuses {
     pub(crate) fn any_other(&self, except: Option<usize>, pred: impl Fn(Status) -> bool) -> bool {
         let own = except.and_then(|i| self.get(i));
         self.counts.iter().any(|(s, c)| {
-            let others = if Some(*s) == own { c.saturating_sub(1) } else { *c };
-            others > 0 && pred(*s)
+            let others = if Some(s) == own { c.saturating_sub(1) } else { c };
+            others > 0 && pred(s)
         })
     }
 
     /// How many items have a status matching `pred`.
     pub(crate) fn count(&self, pred: impl Fn(Status) -> bool) -> usize {
-        self.counts.iter().filter(|(s, _)| pred(**s)).map(|(_, c)| c).sum()
+        self.counts.iter().filter(|(s, _)| pred(*s)).map(|(_, c)| c).sum()
     }
 
     /// The first items still `Unset` and not rejected by `skip`, at most `take`, in order.

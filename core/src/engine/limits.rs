@@ -81,6 +81,10 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
 /// Executions whose task `timeout` has passed end `timed_out`: the task fails unless a
 /// transition handles it (`timed_out()`), and the runtime is asked to stop the execution.
 pub(crate) fn check_timeouts(wf: &Workflow, state: &mut State, at: u64) -> Vec<Command> {
+    // Asked on every event; almost always nothing is due.
+    if state.timeouts.first().is_none_or(|(d, _)| *d > at) {
+        return Vec::new();
+    }
     let due: Vec<(u64, u64)> =
         state.timeouts.iter().take_while(|(d, _)| *d <= at).map(|(d, id)| (*id, *d)).collect();
     let mut stopped = Vec::new();

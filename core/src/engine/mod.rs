@@ -22,8 +22,10 @@
 //! a rejected event leaves the state exactly as it was.
 
 mod arena;
+mod counts;
 mod dispatch;
 mod edgemap;
+mod events;
 mod flow;
 mod inbound;
 mod items;

@@ -106,7 +106,7 @@ impl<V> Routes<V> {
     }
 }
 
-/// Ids up to this far past the dense part grow it; beyond, they overflow.
+/// Ids up to this far past twice the entries held grow the dense part; beyond, they overflow.
 const GROWTH_SLACK: usize = 1024;
 
 /// A map from (node, route) to `V`, iterated in key order.
@@ -158,22 +158,35 @@ impl<V> NodeMap<V> {
         }
     }
 
-    /// Grow the dense part to hold task `i` when it is near the ids already seen, moving
-    /// overflow entries it now covers.
+    /// Grow the dense part to hold task `i` when it is near the entries already held, moving
+    /// in the overflow entries it now covers.
     fn reach(&mut self, i: usize) -> bool {
         if i < self.dense.len() {
             return true;
         }
-        if i > self.dense.len().saturating_mul(2).saturating_add(GROWTH_SLACK) {
+        // The bound grows with the entries held, in either part: ids visited out of order (a
+        // wide fan-out's branches) would otherwise pile up in the overflow tree once they
+        // jumped ahead of the dense part.
+        let held = self.dense.len().saturating_add(self.far.len());
+        let bound = held.saturating_mul(2).saturating_add(GROWTH_SLACK);
+        if i > bound {
             return false;
         }
+        // Take in every overflow task under the bound, not only up to `i`, so none is left
+        // behind in the tree for good.
+        let top = self
+            .far
+            .range(..=(task_at(bound), u32::MAX))
+            .next_back()
+            .and_then(|((node, _), _)| dense_index(*node))
+            .map_or(i, |j| j.max(i));
         let old = self.dense.len();
-        self.dense.resize_with(i + 1, Routes::default);
+        self.dense.resize_with(top + 1, Routes::default);
         if self.far.is_empty() {
             return true;
         }
         let moved: Vec<(Node, u32)> =
-            self.far.range((task_at(old), 0)..=(task_at(i), u32::MAX)).map(|(k, _)| *k).collect();
+            self.far.range((task_at(old), 0)..=(task_at(top), u32::MAX)).map(|(k, _)| *k).collect();
         for (node, route) in moved {
             if let (Some(v), Some(j)) = (self.far.remove(&(node, route)), dense_index(node)) {
                 self.dense[j].insert(route, v);
@@ -334,6 +347,22 @@ mod tests {
         assert_eq!(map.get(task(2_000), 0), Some(&'b'));
         assert!(map.dense.len() > 2_000 && map.far.len() == 1, "2,000 moved in, 4e9 stayed out");
         assert_eq!(map.keys().last(), Some((task(4_000_000_000), 0)));
+    }
+
+    #[test]
+    fn ids_visited_from_the_top_down_end_up_dense() {
+        let mut map = NodeMap::default();
+        for i in (0..100_000).rev() {
+            map.insert(task(i), 0, i);
+        }
+        assert!(map.far.len() < 50_000, "at most the ids jumped over first wait in the overflow");
+        // The next write to one of them takes them all in: the bound has grown with the
+        // entries held.
+        map.insert(task(99_999), 0, 99_999);
+        assert!(map.far.is_empty(), "{} entries left in the overflow", map.far.len());
+        assert_eq!(map.dense.len(), 100_000);
+        assert_eq!((map.get(task(99_999), 0), map.get(task(0), 0)), (Some(&99_999), Some(&0)));
+        assert_eq!(map.keys().count(), 100_000);
     }
 
     #[test]

@@ -2,10 +2,9 @@
 //! `update_task_state`: records, with-items bookkeeping, the error log, the task state
 //! machine, retries, transitions, the workflow's reaction, and engine commands.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
+use super::events::event_name;
 use super::flow::{expr_message, name_of, request_status, task_event};
 use super::state::{ErrorEntry, Node, Record, RetryState, State};
 use super::status::{Status, task_transition};
@@ -175,79 +174,6 @@ fn push_record(wf: &Workflow, state: &mut State, record: Record) -> usize {
     }
     *state.passes.entry(node, route) += 1;
     idx
-}
-
-/// The event name the task state machine sees.
-fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> Cow<'static, str> {
-    match event {
-        TaskEvent::Command(EngineCommand::Fail) => "task_fail_requested".into(),
-        TaskEvent::Command(EngineCommand::Noop) => "task_noop_requested".into(),
-        TaskEvent::Command(_) => "task_continue_requested".into(),
-        TaskEvent::Retry => "task_retry_requested".into(),
-        TaskEvent::Action { status, item: None, .. } => action_event(*status).into(),
-        TaskEvent::Action { status, item: Some(item), .. } => {
-            let mut name = String::with_capacity(64);
-            name.push_str(action_event(*status));
-            let qualified = matches!(
-                status,
-                Status::Resuming
-                    | Status::Pending
-                    | Status::Paused
-                    | Status::Succeeded
-                    | Status::Failed
-                    | Status::Timeout
-                    | Status::Abandoned
-                    | Status::Canceled
-            );
-            let staged = state.staged_ref(node, route);
-            let items = staged.and_then(|s| s.items.as_ref());
-            if let (true, Some(items)) = (qualified, items) {
-                let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
-                // An item offered to the runtime and not yet reported on is as good as
-                // running: the task must not complete under it (its report would reopen it).
-                let offered = staged.is_some_and(|s| s.offered_items.iter().any(|i| i != item));
-                let active = offered || any(Status::is_active);
-                name += if active { "_task_active" } else { "_task_dormant" };
-                let suffix = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
-                    "_items_paused"
-                } else if !active && any(|s| s == Status::Canceled) {
-                    "_items_canceled"
-                } else if !active && any(Status::is_abended) {
-                    "_items_failed"
-                } else if any(|s| !s.is_completed()) {
-                    "_items_incomplete"
-                } else {
-                    "_items_completed"
-                };
-                name += suffix;
-            }
-            name.into()
-        }
-    }
-}
-
-/// `action_<status>`: a literal, because this names every report (the with-items
-/// qualifiers are appended to a copy).
-fn action_event(status: Status) -> &'static str {
-    match status {
-        Status::Unset => "action_null",
-        Status::Requested => "action_requested",
-        Status::Scheduled => "action_scheduled",
-        Status::Delayed => "action_delayed",
-        Status::Running => "action_running",
-        Status::Pending => "action_pending",
-        Status::Pausing => "action_pausing",
-        Status::Paused => "action_paused",
-        Status::Resuming => "action_resuming",
-        Status::Succeeded => "action_succeeded",
-        Status::Failed => "action_failed",
-        Status::Timeout => "action_timeout",
-        Status::Abandoned => "action_abandoned",
-        Status::Retrying => "action_retrying",
-        Status::Canceling => "action_canceling",
-        Status::Canceled => "action_canceled",
-        Status::TimedOut => "action_timed_out",
-    }
 }
 
 fn event_status(event: &TaskEvent<'_>) -> Option<Status> {
@@ -452,21 +378,4 @@ fn should_retry(
 /// The task's `timeout` in milliseconds.
 fn timeout_of(wf: &Workflow, task: TaskId) -> Option<u64> {
     wf.task(task)?.timeout.map(|s| s.saturating_mul(1000))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_literal_action_events_spell_action_and_the_status() {
-        use Status::*;
-        let all = [
-            Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded,
-            Failed, Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
-        ];
-        for status in all {
-            assert_eq!(action_event(status), format!("action_{}", status.as_str()));
-        }
-    }
 }

@@ -6,8 +6,7 @@
 //! Derived data: never serialized, rebuilt by the first step after a state is loaded, and
 //! ignored by equality (two states that differ only in it are the same state).
 
-use std::collections::BTreeMap;
-
+use super::counts::StatusCounts;
 use super::inbound::Arrivals;
 use super::nodemap::NodeMap;
 use super::state::State;
@@ -19,7 +18,7 @@ use crate::graph::Workflow;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tally {
     ready: bool,
-    counts: BTreeMap<Status, u32>,
+    counts: StatusCounts,
     pub(crate) inbound: NodeMap<Arrivals>,
 }
 
@@ -39,9 +38,9 @@ impl PartialEq for Tally {
 impl State {
     /// Count the latest records afresh (after a load, or at the start).
     pub(crate) fn rebuild_tally(&mut self, wf: &Workflow) {
-        let mut counts = BTreeMap::new();
+        let mut counts = StatusCounts::default();
         for r in self.latest_records() {
-            *counts.entry(r.status).or_insert(0) += 1;
+            counts.add(r.status);
         }
         let inbound = self.count_arrivals(wf);
         self.tally = Tally { ready: true, counts, inbound };
@@ -51,11 +50,11 @@ impl State {
         if !self.tally.ready {
             return;
         }
-        if let Some(c) = from.and_then(|s| self.tally.counts.get_mut(&s)) {
-            *c = c.saturating_sub(1);
+        if let Some(s) = from {
+            self.tally.counts.sub(s);
         }
         if let Some(s) = to {
-            *self.tally.counts.entry(s).or_insert(0) += 1;
+            self.tally.counts.add(s);
         }
     }
 
@@ -90,7 +89,7 @@ impl State {
         if !self.tally.ready {
             return self.latest_records().any(|r| pred(r.status));
         }
-        let fast = self.tally.counts.iter().any(|(s, c)| *c > 0 && pred(*s));
+        let fast = self.tally.counts.iter().any(|(s, _)| pred(s));
         debug_assert_eq!(fast, self.latest_records().any(|r| pred(r.status)), "the tally drifted");
         fast
     }

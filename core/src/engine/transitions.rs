@@ -217,6 +217,7 @@ pub(crate) fn follow(
         }
     }
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
+    let may_fail = task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail));
     for (i, edge) in task.edges.iter().enumerate() {
         let taken = match source.condition(wf, state, edge) {
             Ok(taken) => taken,
@@ -247,7 +248,8 @@ pub(crate) fn follow(
                 commands.push(t);
                 manual_fail |= c == EngineCommand::Fail;
             }
-            (Target::Task(_), Some(t)) if ready => ready_next.push(t),
+            // Kept only where a `fail` may follow: most tasks have none, and need no list.
+            (Target::Task(_), Some(t)) if ready && may_fail => ready_next.push(t),
             _ => {}
         }
     }

@@ -1,0 +1,228 @@
+//! The names of the events Orquesta's two state machines read: `action_<status>` (with the
+//! with-items qualifiers) for the task machine, `task_<status>_workflow_<...>_<...>` for the
+//! workflow machine.
+//!
+//! Both machines are written against Orquesta's event names, so the names are kept. Every
+//! report makes one of each, so the common ones are literals: spelling them into a fresh
+//! string cost an allocation per event.
+
+use std::borrow::Cow;
+
+use super::report::TaskEvent;
+use super::state::{Node, State};
+use super::status::Status;
+use crate::graph::EngineCommand;
+
+/// The event name the task state machine sees.
+pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEvent<'_>) -> Cow<'static, str> {
+    match event {
+        TaskEvent::Command(EngineCommand::Fail) => "task_fail_requested".into(),
+        TaskEvent::Command(EngineCommand::Noop) => "task_noop_requested".into(),
+        TaskEvent::Command(_) => "task_continue_requested".into(),
+        TaskEvent::Retry => "task_retry_requested".into(),
+        TaskEvent::Action { status, item: None, .. } => action_event(*status).into(),
+        TaskEvent::Action { status, item: Some(item), .. } => {
+            let mut name = String::with_capacity(64);
+            name.push_str(action_event(*status));
+            let qualified = matches!(
+                status,
+                Status::Resuming
+                    | Status::Pending
+                    | Status::Paused
+                    | Status::Succeeded
+                    | Status::Failed
+                    | Status::Timeout
+                    | Status::Abandoned
+                    | Status::Canceled
+            );
+            let staged = state.staged_ref(node, route);
+            let items = staged.and_then(|s| s.items.as_ref());
+            if let (true, Some(items)) = (qualified, items) {
+                let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
+                // An item offered to the runtime and not yet reported on is as good as
+                // running: the task must not complete under it (its report would reopen it).
+                let offered = staged.is_some_and(|s| s.offered_items.iter().any(|i| i != item));
+                let active = offered || any(Status::is_active);
+                name += if active { "_task_active" } else { "_task_dormant" };
+                let suffix = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
+                    "_items_paused"
+                } else if !active && any(|s| s == Status::Canceled) {
+                    "_items_canceled"
+                } else if !active && any(Status::is_abended) {
+                    "_items_failed"
+                } else if any(|s| !s.is_completed()) {
+                    "_items_incomplete"
+                } else {
+                    "_items_completed"
+                };
+                name += suffix;
+            }
+            name.into()
+        }
+    }
+}
+
+/// `action_<status>`: a literal, because this names every report (the with-items
+/// qualifiers are appended to a copy).
+fn action_event(status: Status) -> &'static str {
+    match status {
+        Status::Unset => "action_null",
+        Status::Requested => "action_requested",
+        Status::Scheduled => "action_scheduled",
+        Status::Delayed => "action_delayed",
+        Status::Running => "action_running",
+        Status::Pending => "action_pending",
+        Status::Pausing => "action_pausing",
+        Status::Paused => "action_paused",
+        Status::Resuming => "action_resuming",
+        Status::Succeeded => "action_succeeded",
+        Status::Failed => "action_failed",
+        Status::Timeout => "action_timeout",
+        Status::Abandoned => "action_abandoned",
+        Status::Retrying => "action_retrying",
+        Status::Canceling => "action_canceling",
+        Status::Canceled => "action_canceled",
+        Status::TimedOut => "action_timed_out",
+    }
+}
+
+/// The workflow machine's event for a task that reached `base` (a status name, or
+/// `remediated`): `task_<base>`, then `_workflow_<active|dormant>` and a completion `tail`
+/// (`canceled`, `paused`, `incomplete`, `completed`) where Orquesta adds them. Every
+/// combination the engine makes is a literal; anything else is spelled out.
+pub(crate) fn task_event_name(
+    base: &'static str,
+    workflow: Option<&'static str>,
+    tail: Option<&'static str>,
+) -> Cow<'static, str> {
+    let literal = match (base, workflow, tail) {
+        ("pending", Some("active"), None) => "task_pending_workflow_active",
+        ("pending", Some("dormant"), None) => "task_pending_workflow_dormant",
+        ("paused", Some("active"), None) => "task_paused_workflow_active",
+        ("paused", Some("dormant"), None) => "task_paused_workflow_dormant",
+        ("succeeded", Some("active"), Some("canceled")) => "task_succeeded_workflow_active_canceled",
+        ("succeeded", Some("active"), Some("paused")) => "task_succeeded_workflow_active_paused",
+        ("succeeded", Some("active"), Some("incomplete")) => "task_succeeded_workflow_active_incomplete",
+        ("succeeded", Some("active"), Some("completed")) => "task_succeeded_workflow_active_completed",
+        ("succeeded", Some("dormant"), Some("canceled")) => "task_succeeded_workflow_dormant_canceled",
+        ("succeeded", Some("dormant"), Some("paused")) => "task_succeeded_workflow_dormant_paused",
+        ("succeeded", Some("dormant"), Some("incomplete")) => "task_succeeded_workflow_dormant_incomplete",
+        ("succeeded", Some("dormant"), Some("completed")) => "task_succeeded_workflow_dormant_completed",
+        ("failed", Some("active"), None) => "task_failed_workflow_active",
+        ("failed", Some("dormant"), None) => "task_failed_workflow_dormant",
+        ("remediated", Some("active"), Some("canceled")) => "task_remediated_workflow_active_canceled",
+        ("remediated", Some("active"), Some("paused")) => "task_remediated_workflow_active_paused",
+        ("remediated", Some("active"), Some("incomplete")) => "task_remediated_workflow_active_incomplete",
+        ("remediated", Some("active"), Some("completed")) => "task_remediated_workflow_active_completed",
+        ("remediated", Some("dormant"), Some("canceled")) => "task_remediated_workflow_dormant_canceled",
+        ("remediated", Some("dormant"), Some("paused")) => "task_remediated_workflow_dormant_paused",
+        ("remediated", Some("dormant"), Some("incomplete")) => "task_remediated_workflow_dormant_incomplete",
+        ("remediated", Some("dormant"), Some("completed")) => "task_remediated_workflow_dormant_completed",
+        ("canceled", Some("active"), None) => "task_canceled_workflow_active",
+        ("canceled", Some("dormant"), None) => "task_canceled_workflow_dormant",
+        ("retrying", Some("active"), None) => "task_retrying_workflow_active",
+        ("retrying", Some("dormant"), None) => "task_retrying_workflow_dormant",
+        ("null", None, None) => "task_null",
+        ("requested", None, None) => "task_requested",
+        ("scheduled", None, None) => "task_scheduled",
+        ("delayed", None, None) => "task_delayed",
+        ("running", None, None) => "task_running",
+        ("pending", None, None) => "task_pending",
+        ("pausing", None, None) => "task_pausing",
+        ("paused", None, None) => "task_paused",
+        ("resuming", None, None) => "task_resuming",
+        ("succeeded", None, None) => "task_succeeded",
+        ("failed", None, None) => "task_failed",
+        ("timeout", None, None) => "task_timeout",
+        ("abandoned", None, None) => "task_abandoned",
+        ("retrying", None, None) => "task_retrying",
+        ("canceling", None, None) => "task_canceling",
+        ("canceled", None, None) => "task_canceled",
+        ("timed_out", None, None) => "task_timed_out",
+        ("remediated", None, None) => "task_remediated",
+        _ => return spelled(base, workflow, tail).into(),
+    };
+    literal.into()
+}
+
+fn spelled(base: &str, workflow: Option<&str>, tail: Option<&str>) -> String {
+    let mut name = format!("task_{base}");
+    if let Some(w) = workflow {
+        name.push_str("_workflow_");
+        name.push_str(w);
+    }
+    if let Some(t) = tail {
+        name.push('_');
+        name.push_str(t);
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_literal_action_events_spell_action_and_the_status() {
+        use Status::*;
+        let all = [
+            Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded,
+            Failed, Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
+        ];
+        for status in all {
+            assert_eq!(action_event(status), format!("action_{}", status.as_str()));
+        }
+    }
+
+    #[test]
+    fn every_workflow_event_literal_is_its_spelled_out_name() {
+        let bases = ["null", "running", "pending", "paused", "succeeded", "failed", "remediated", "canceled"];
+        let bases = bases.into_iter().chain(["retrying", "timeout", "abandoned", "timed_out", "requested"]);
+        for base in bases {
+            for workflow in [None, Some("active"), Some("dormant")] {
+                for tail in [None, Some("canceled"), Some("paused"), Some("incomplete"), Some("completed")] {
+                    assert_eq!(task_event_name(base, workflow, tail), spelled(base, workflow, tail));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_the_engine_makes_is_a_literal() {
+        let conditional = ["pending", "paused", "succeeded", "failed", "remediated", "canceled", "retrying"];
+        let statuses = [
+            Status::Unset,
+            Status::Requested,
+            Status::Scheduled,
+            Status::Delayed,
+            Status::Running,
+            Status::Pending,
+            Status::Pausing,
+            Status::Paused,
+            Status::Resuming,
+            Status::Succeeded,
+            Status::Failed,
+            Status::Timeout,
+            Status::Abandoned,
+            Status::Retrying,
+            Status::Canceling,
+            Status::Canceled,
+        ];
+        let bases = statuses.map(Status::as_str).into_iter().chain(["remediated"]);
+        for base in bases {
+            let workflows: &[Option<&str>] =
+                if conditional.contains(&base) { &[Some("active"), Some("dormant")] } else { &[None] };
+            let tails: &[Option<&str>] = if matches!(base, "succeeded" | "remediated") {
+                &[Some("canceled"), Some("paused"), Some("incomplete"), Some("completed")]
+            } else {
+                &[None]
+            };
+            for workflow in workflows {
+                for tail in tails {
+                    let name = task_event_name(base, *workflow, *tail);
+                    assert!(matches!(name, Cow::Borrowed(_)), "{name} allocates");
+                }
+            }
+        }
+    }
+}
