@@ -55,6 +55,15 @@ impl Layer {
         }
     }
 
+    /// Take `name` out of a short layer, keeping the others' order; `None` when it is not
+    /// there, or the layer is a map (whose removal would not keep the order).
+    pub(crate) fn take_small(&mut self, name: &str) -> Option<(String, Value)> {
+        match self {
+            Layer::Small(list) => list.iter().position(|(k, _)| k == name).map(|at| list.remove(at)),
+            Layer::Large(_) => None,
+        }
+    }
+
     /// (name, value) in insertion order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         let (small, large) = match self {
@@ -144,6 +153,46 @@ mod tests {
             let text = serde_json::to_string(&layer).unwrap_or_default();
             assert_eq!(text, serde_json::to_string(&map).unwrap_or_default());
             assert_eq!(serde_json::from_str::<Layer>(&text).ok(), Some(layer));
+        }
+    }
+
+    #[test]
+    fn take_small_keeps_the_others_in_order_and_leaves_a_map_alone() {
+        let mut layer = Layer::default();
+        for name in ["a", "b", "c"] {
+            layer.insert(name.into(), json!(name));
+        }
+        assert_eq!(layer.take_small("b"), Some(("b".into(), json!("b"))));
+        assert_eq!((layer.take_small("b"), names(&layer)), (None, vec!["a", "c"]));
+        let mut large = Layer::from((0..40).map(|i| (format!("v{i}"), json!(i))).collect::<Map<_, _>>());
+        assert_eq!(large.take_small("v1"), None);
+        assert_eq!(large.get("v1"), Some(&json!(1)));
+    }
+
+    #[test]
+    fn squashing_one_layer_under_a_publish_is_the_plain_merge() {
+        use crate::engine::State;
+        for (old, published) in [(3, 2), (3, 5), (20, 3), (3, 30)] {
+            let mut state = State::default();
+            let below: Layer = (0..old).map(|i| (format!("v{i}"), json!(i))).collect::<Map<_, _>>().into();
+            let mut extra = Layer::default();
+            for i in (0..published).rev() {
+                extra.insert(format!("v{}", i * 2), json!(format!("new{i}")));
+            }
+            let base = state.contexts.push(Layer::default());
+            let id = state.contexts.push(below.clone());
+            let mut expected = Map::new();
+            for (k, v) in below.iter().chain(extra.iter()) {
+                expected.insert(k.clone(), v.clone());
+            }
+            let squashed = state.squash(&[base, id], Some(extra));
+            assert_eq!(squashed.len(), 2);
+            let got = state.contexts.get(squashed[1]).map(|l| serde_json::to_string(l).unwrap_or_default());
+            assert_eq!(
+                got,
+                Some(serde_json::to_string(&expected).unwrap_or_default()),
+                "{old} under {published}"
+            );
         }
     }
 }

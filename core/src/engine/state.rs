@@ -284,8 +284,24 @@ impl State {
             return layers.to_vec();
         }
         let mut delta = Layer::default();
-        for layer in rest.iter().filter_map(|i| self.contexts.get(*i)) {
-            delta.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut extra = extra;
+        match rest {
+            // One layer (a loop's own delta) under what the transition publishes: a name
+            // published again takes its new value in its old place, moved rather than cloned
+            // (a loop's counter, every pass).
+            [only] => {
+                for (k, v) in self.contexts.get(*only).into_iter().flat_map(Layer::iter) {
+                    match extra.as_mut().and_then(|e| e.take_small(k)) {
+                        Some((k, v)) => delta.insert(k, v),
+                        None => delta.insert(k.clone(), v.clone()),
+                    }
+                }
+            }
+            _ => {
+                for layer in rest.iter().filter_map(|i| self.contexts.get(*i)) {
+                    delta.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
         }
         if let Some(extra) = extra {
             delta.extend(extra.into_entries());
