@@ -7,18 +7,9 @@
 
 use super::status::Status;
 
-/// Every status, in declaration order (the array's index order).
-const ALL: [Status; 17] = {
-    use Status::*;
-    [
-        Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded, Failed,
-        Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
-    ]
-};
-
 /// A counter per status.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct StatusCounts([usize; ALL.len()]);
+pub(crate) struct StatusCounts([usize; Status::ALL.len()]);
 
 impl StatusCounts {
     /// One more in `status`.
@@ -34,7 +25,7 @@ impl StatusCounts {
 
     /// The statuses with a non-zero count, with their counts, in status order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Status, usize)> + '_ {
-        ALL.into_iter().zip(self.0).filter(|(_, c)| *c > 0)
+        Status::ALL.into_iter().zip(self.0).filter(|(_, c)| *c > 0)
     }
 }
 
@@ -44,7 +35,7 @@ mod tests {
 
     #[test]
     fn the_array_order_is_the_declaration_order() {
-        for (i, s) in ALL.into_iter().enumerate() {
+        for (i, s) in Status::ALL.into_iter().enumerate() {
             assert_eq!(s as usize, i, "{s}");
         }
     }

@@ -86,6 +86,17 @@ fn action_event(status: Status) -> &'static str {
     }
 }
 
+/// Whether the workflow machine's event for `base` says if the workflow is still active.
+pub(crate) fn takes_workflow(base: &str) -> bool {
+    matches!(base, "pending" | "paused" | "succeeded" | "failed" | "remediated" | "canceled" | "retrying")
+}
+
+/// Whether the workflow machine's event for `base` says how the workflow stands
+/// (`canceled`, `paused`, `incomplete`, `completed`).
+pub(crate) fn takes_tail(base: &str) -> bool {
+    matches!(base, "succeeded" | "remediated")
+}
+
 /// The workflow machine's event for a task that reached `base` (a status name, or
 /// `remediated`): `task_<base>`, then `_workflow_<active|dormant>` and a completion `tail`
 /// (`canceled`, `paused`, `incomplete`, `completed`) where Orquesta adds them. Every
@@ -164,12 +175,7 @@ mod tests {
 
     #[test]
     fn the_literal_action_events_spell_action_and_the_status() {
-        use Status::*;
-        let all = [
-            Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded,
-            Failed, Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
-        ];
-        for status in all {
+        for status in Status::ALL {
             assert_eq!(action_event(status), format!("action_{}", status.as_str()));
         }
     }
@@ -189,30 +195,13 @@ mod tests {
 
     #[test]
     fn every_name_the_engine_makes_is_a_literal() {
-        let conditional = ["pending", "paused", "succeeded", "failed", "remediated", "canceled", "retrying"];
-        let statuses = [
-            Status::Unset,
-            Status::Requested,
-            Status::Scheduled,
-            Status::Delayed,
-            Status::Running,
-            Status::Pending,
-            Status::Pausing,
-            Status::Paused,
-            Status::Resuming,
-            Status::Succeeded,
-            Status::Failed,
-            Status::Timeout,
-            Status::Abandoned,
-            Status::Retrying,
-            Status::Canceling,
-            Status::Canceled,
-        ];
-        let bases = statuses.map(Status::as_str).into_iter().chain(["remediated"]);
+        // A timed-out task is a failed one to the workflow, so `timed_out` is never a base.
+        let statuses = Status::ALL.into_iter().filter(|s| *s != Status::TimedOut);
+        let bases = statuses.map(Status::as_str).chain(["remediated"]);
         for base in bases {
             let workflows: &[Option<&str>] =
-                if conditional.contains(&base) { &[Some("active"), Some("dormant")] } else { &[None] };
-            let tails: &[Option<&str>] = if matches!(base, "succeeded" | "remediated") {
+                if takes_workflow(base) { &[Some("active"), Some("dormant")] } else { &[None] };
+            let tails: &[Option<&str>] = if takes_tail(base) {
                 &[Some("canceled"), Some("paused"), Some("incomplete"), Some("completed")]
             } else {
                 &[None]

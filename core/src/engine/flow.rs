@@ -238,12 +238,9 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
     let remediated = status.is_abended() && (has_next || has_barrier_next(wf, state, node, route));
     let base = if remediated { "remediated" } else { name };
-    let conditional = matches!(
-        base,
-        "pending" | "paused" | "succeeded" | "failed" | "remediated" | "canceled" | "retrying"
-    );
-    let workflow = conditional.then(|| if state.has_active_tasks() { "active" } else { "dormant" });
-    let tail = matches!(base, "succeeded" | "remediated").then(|| {
+    let workflow = super::events::takes_workflow(base)
+        .then(|| if state.has_active_tasks() { "active" } else { "dormant" });
+    let tail = super::events::takes_tail(base).then(|| {
         if state.has_status(&[Status::Canceling, Status::Canceled]) {
             "canceled"
         } else if state.has_status(&[Status::Pausing, Status::Paused, Status::Pending]) {

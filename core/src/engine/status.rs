@@ -52,6 +52,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in declaration order (`status as usize` indexes it).
+    pub(crate) const ALL: [Status; 17] = {
+        use Status::*;
+        [
+            Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded,
+            Failed, Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
+        ]
+    };
+
     /// The name Orquesta uses.
     #[must_use]
     pub fn as_str(self) -> &'static str {

@@ -164,22 +164,6 @@ fn lazy<'a>(
     if name == "ctx" && receiver.is_none() {
         return orquesta_fns::ctx(ev, args, pos).map(Some);
     }
-    if !matches!(
-        name,
-        "where"
-            | "filter"
-            | "select"
-            | "orderBy"
-            | "orderByDescending"
-            | "any"
-            | "all"
-            | "switch"
-            | "dict"
-            | "item"
-            | "task_status"
-    ) {
-        return Ok(None);
-    }
     let has_receiver = receiver.is_some();
     let recv = receiver.take();
     Ok(Some(match name {
