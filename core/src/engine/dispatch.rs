@@ -35,7 +35,7 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
             return commands;
         }
     }
-    let mut offers = Vec::new();
+    let mut offers = Vec::with_capacity(candidates.len());
     let mut failed = false;
     for i in candidates {
         match render(wf, state, i, &mut offers) {
@@ -58,14 +58,9 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
         request_status(wf, state, Status::Failed);
         return Vec::new();
     }
-    // Orquesta offers by task name (names are unique, so the same task needs no comparison
-    // of names: a with-items task offers its items in one batch).
-    let name = |t: TaskId| wf.task(t).map_or("", |t| t.name.as_str());
-    offers.sort_by(|a, b| {
-        let by_name =
-            if a.task == b.task { std::cmp::Ordering::Equal } else { name(a.task).cmp(name(b.task)) };
-        by_name.then(a.route.cmp(&b.route))
-    });
+    // Orquesta offers by task name, then route (a with-items task's items stay in item
+    // order: the sort is stable).
+    offers.sort_by_key(|o| (wf.name_rank(o.task), o.route));
     offers.into_iter().map(|o| offer(wf, state, o)).collect()
 }
 

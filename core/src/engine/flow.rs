@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::Rejected;
+use super::layer_ids::LayerIds;
 use super::scope::TaskScope;
 use super::staged::Staged;
 use super::state::{ErrorEntry, Node, State};
@@ -117,7 +118,13 @@ pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
     state.contexts.push(init.into());
     state.routes.push(Vec::new());
     for &entry in &g.entry {
-        state.staged.push(new_staged(Node::Task(entry), 0, vec![0], Default::default(), true));
+        state.staged.push(new_staged(
+            Node::Task(entry),
+            0,
+            LayerIds::from_slice(&[0]),
+            Default::default(),
+            true,
+        ));
     }
     state.set_status(Status::Running);
     render_output(wf, &mut state);
@@ -127,7 +134,7 @@ pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
 pub(crate) fn new_staged(
     node: Node,
     route: u32,
-    ctxs: Vec<usize>,
+    ctxs: LayerIds,
     prev: super::edgemap::EdgeMap<usize>,
     ready: bool,
 ) -> Staged {
@@ -294,9 +301,7 @@ fn terminal_context(state: &State) -> Map<String, Value> {
     for r in state.sequence.iter().filter(|r| r.term) {
         let mut layers = r.ctxs.clone();
         if !first {
-            if let Some(p) = layers.iter().position(|i| *i == 0) {
-                layers.remove(p);
-            }
+            layers.remove_first(0);
         }
         first = false;
         for (k, v) in state.merged(&layers) {

@@ -30,6 +30,7 @@ mod flow;
 mod inbound;
 mod items;
 mod layer;
+mod layer_ids;
 mod limits;
 mod nodemap;
 mod render;

@@ -185,7 +185,7 @@ fn items_list(
 fn next_items(state: &mut State, staged_idx: usize, n: usize, concurrency: Option<i64>) -> Vec<usize> {
     let Some(s) = state.staged.get_mut(staged_idx) else { return Vec::new() };
     if s.items.as_ref().is_none_or(|i| i.len() == 0) {
-        s.items = Some(ItemStatuses::new(n));
+        s.items = Some(Box::new(ItemStatuses::new(n)));
         s.results = vec![Value::Null; n];
     }
     let Some(statuses) = s.items.as_mut() else { return Vec::new() };

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::arena::Arena;
 use super::edgemap::EdgeMap;
 use super::items::{ItemStatuses, KeptItems};
+use super::layer_ids::LayerIds;
 use super::nodemap::NodeMap;
 use super::state::Node;
 
@@ -22,13 +23,15 @@ use super::state::Node;
 pub(crate) struct Staged {
     pub(crate) node: Node,
     pub(crate) route: u32,
-    pub(crate) ctxs: Vec<usize>,
+    pub(crate) ctxs: LayerIds,
     pub(crate) prev: EdgeMap<usize>,
     pub(crate) ready: bool,
     /// Set when staged for a retry: the delay to apply.
     pub(crate) retry_delay: Option<i64>,
     /// With-items: each item's status.
-    pub(crate) items: Option<ItemStatuses>,
+    /// (Boxed: its counts are most of an instance's size, and most tasks have no items; a
+    /// fan-out holds thousands of instances at once.)
+    pub(crate) items: Option<Box<ItemStatuses>>,
     /// With-items: the evaluated items list, when it may be kept (derived, not serialized).
     #[serde(skip)]
     pub(crate) items_value: KeptItems,

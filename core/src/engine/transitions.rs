@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::flow::{expr_message, new_staged, request_status};
 use super::layer::Layer;
+use super::layer_ids::LayerIds;
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
 use crate::expr::{CurrentTask, Functions, truthy as value_truthy};
@@ -101,7 +102,7 @@ fn next_route(wf: &Workflow, state: &mut State, target: Target, back: &str, rout
 struct Source<'a> {
     task: &'a crate::graph::Task,
     record: usize,
-    ctxs: Vec<usize>,
+    ctxs: LayerIds,
     status: Status,
     route: u32,
     result: &'a Value,
@@ -163,11 +164,9 @@ impl Source<'_> {
         let node = node_of(edge.target);
         let idx = match state.staged_index(node, target_route) {
             Some(i) => {
-                if let Some(p) = out.iter().position(|x| *x == 0) {
-                    out.remove(p);
-                }
+                out.remove_first(0);
                 let mut joined = state.staged.get(i).map(|s| s.ctxs.clone()).unwrap_or_default();
-                joined.extend(out);
+                joined.extend(out.iter().copied());
                 let joined = state.squash(&joined, None);
                 if let Some(s) = state.staged.get_mut(i) {
                     s.ctxs = joined;

@@ -141,6 +141,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         None => topo.start_tasks().into_iter().filter_map(|n| ids.get(n).copied()).collect(),
     };
     let graph = Graph {
+        rank: name_ranks(&tasks),
         tasks,
         entry,
         input: spec
@@ -243,4 +244,17 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         task.inbound_edges = list;
     }
     Ok(())
+}
+
+/// Each task's place in name order, by id.
+fn name_ranks(tasks: &[Task]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by(|a, b| tasks.get(*a).map(|t| &t.name).cmp(&tasks.get(*b).map(|t| &t.name)));
+    let mut rank = vec![0; tasks.len()];
+    for (place, id) in order.into_iter().enumerate() {
+        if let Some(r) = rank.get_mut(id) {
+            *r = u32::try_from(place).unwrap_or(u32::MAX);
+        }
+    }
+    rank
 }

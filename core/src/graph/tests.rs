@@ -85,3 +85,12 @@ fn workflow_clones_share_the_graph() {
     let copy = w.clone();
     assert!(std::ptr::eq(w.graph(), copy.graph()));
 }
+
+#[test]
+fn name_ranks_follow_name_order_not_declaration_order() {
+    let w = compile(DIAMOND).expect("valid");
+    // Declared start, left, right, join; by name: join, left, right, start.
+    let ranks: Vec<u32> =
+        ids(&w, &["start", "left", "right", "join"]).into_iter().map(|t| w.name_rank(t)).collect();
+    assert_eq!(ranks, [3, 1, 2, 0]);
+}

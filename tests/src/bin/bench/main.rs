@@ -22,13 +22,25 @@ use serde_json::{Value, json};
 
 const SIZES: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
 
-/// Median nanoseconds of `runs` calls of `f`.
+/// Each sample lasts at least this long: a run of ten actions takes microseconds, and timed
+/// alone it measures the first touch of caches and branch predictors, not the engine.
+const MIN_SAMPLE_NS: u128 = 2_000_000;
+
+/// Median nanoseconds of one call of `f`, over `runs` samples. A sample is a batch of calls
+/// back to back, as many as make it last `MIN_SAMPLE_NS` (one call for any workload that
+/// takes longer), divided by the batch size; a warm-up call sizes the batch.
 fn timed(runs: usize, mut f: impl FnMut()) -> u128 {
+    let t0 = Instant::now();
+    f();
+    let once = t0.elapsed().as_nanos().max(1);
+    let batch = MIN_SAMPLE_NS.div_ceil(once).max(1);
     let mut times: Vec<u128> = (0..runs.max(1))
         .map(|_| {
             let t0 = Instant::now();
-            f();
-            t0.elapsed().as_nanos()
+            for _ in 0..batch {
+                f();
+            }
+            t0.elapsed().as_nanos() / batch
         })
         .collect();
     times.sort_unstable();
