@@ -46,11 +46,11 @@ fn render_bindings(
                 .map_err(|e| e.first().map(expr_message).unwrap_or_default())
                 .and_then(|t| {
                     let scope = ScopeOver { vars: &rolling, wf, state, set: context_set };
-                    t.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))
+                    t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))
                 }),
             (None, Some(t)) => {
                 let scope = ScopeOver { vars: &rolling, wf, state, set: context_set };
-                t.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))
+                t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))
             }
             (None, None) => Ok(Value::Null),
         };

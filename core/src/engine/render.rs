@@ -69,20 +69,20 @@ fn eval_count(c: &Count, scope: &dyn Scope, what: &str) -> Result<i64, String> {
     match c {
         Count::Literal(n) => Ok(i64::try_from(*n).unwrap_or(i64::MAX)),
         Count::Expr(t) => {
-            int_value(&t.evaluate(scope, &Functions::new()).map_err(|e| expr_message(&e))?, what)
+            int_value(&t.evaluate(scope, Functions::none()).map_err(|e| expr_message(&e))?, what)
         }
     }
 }
 
 /// The action and input of one execution.
 fn render_one(task: &Task, scope: &dyn Scope) -> Result<(Option<String>, Option<Value>), String> {
-    let fns = Functions::new();
+    let fns = Functions::none();
     let action = match &task.action {
-        Some(a) => Some(crate::expr::into_py_str(a.evaluate(scope, &fns).map_err(|e| expr_message(&e))?)),
+        Some(a) => Some(crate::expr::into_py_str(a.evaluate(scope, fns).map_err(|e| expr_message(&e))?)),
         None => None,
     };
     let input = match &task.input {
-        Some(i) => Some(i.evaluate(scope, &fns).map_err(|e| expr_message(&e))?),
+        Some(i) => Some(i.evaluate(scope, fns).map_err(|e| expr_message(&e))?),
         None => None,
     };
     Ok((action, input))
@@ -172,7 +172,7 @@ fn items_list(
         return Ok((kept, false));
     }
     let watch = Watch { inner: scope, state_read: Cell::new(false) };
-    let value = spec.items.evaluate(&watch, &Functions::new()).map_err(|e| expr_message(&e))?;
+    let value = spec.items.evaluate(&watch, Functions::none()).map_err(|e| expr_message(&e))?;
     let Value::Array(items) = value else {
         let shown = crate::expr::py_string(&value);
         return Err(format!("TypeError: The value of \"{shown}\" is not type of list."));

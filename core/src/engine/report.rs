@@ -122,7 +122,7 @@ fn evaluate_int(
         Count::Literal(n) => Ok(i64::try_from(*n).unwrap_or(i64::MAX)),
         Count::Expr(t) => {
             let scope = super::flow::scope(wf, state, ctxs, route);
-            let v = t.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))?;
+            let v = t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))?;
             v.as_i64()
                 .filter(|_| !v.is_boolean())
                 .ok_or_else(|| format!("ValueError: The retry {what} for task \"{task}\" is not an integer."))
@@ -372,7 +372,7 @@ fn should_retry(
     let Some(when) = when else { return Ok(record.status.is_abended()) };
     let mut scope = super::flow::scope(wf, state, &record.ctxs, route);
     scope.task = Some(CurrentTask { status: record.status.as_str(), result });
-    let v = when.evaluate(&scope, &Functions::new()).map_err(|e| expr_message(&e))?;
+    let v = when.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))?;
     Ok(crate::expr::truthy(&v))
 }
 

@@ -126,7 +126,7 @@ impl Source<'_> {
         };
         let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
         scope.task = Some(CurrentTask { status: self.status.as_str(), result: self.result });
-        when.evaluate(&scope, &Functions::new()).map(|v| value_truthy(&v)).map_err(|e| expr_message(&e))
+        when.evaluate(&scope, Functions::none()).map(|v| value_truthy(&v)).map_err(|e| expr_message(&e))
     }
 
     /// The edge's published values, each seeing the ones before it; every failure is kept.
@@ -139,7 +139,7 @@ impl Source<'_> {
             let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
             scope.task = Some(CurrentTask { status: self.status.as_str(), result: self.result });
             scope.extra = Some(&published);
-            match value.evaluate(&scope, &Functions::new()) {
+            match value.evaluate(&scope, Functions::none()) {
                 Ok(v) => {
                     published.insert(name.clone(), v);
                 }

@@ -259,9 +259,19 @@ impl<'a> JinjaEval<'a> {
             return Err(err(ExprErrorKind::WrongType, Pos(0), "only functions and methods can be called"));
         };
         let p = Pos(0);
-        if call.args.is_empty() && call.kwargs.is_empty() {
-            if let Some(v) = task_fn(self.scope, name, p)? {
-                return Ok(Jv::Val(v));
+        if call.kwargs.is_empty() {
+            match call.args.as_slice() {
+                [] => {
+                    if let Some(v) = task_fn(self.scope, name, p)? {
+                        return Ok(Jv::Val(v));
+                    }
+                }
+                // `ctx('name')`, most of the calls a workflow makes: read without gathering
+                // the arguments into a list.
+                [Jinja::Const(Value::String(var))] if name == "ctx" => {
+                    return ctx_value(self.scope, Some(var), p).map(Jv::Val);
+                }
+                _ => {}
             }
         }
         let (args, kwargs) = self.args(call)?;

@@ -91,11 +91,20 @@ pub struct Functions {
     map: BTreeMap<String, HostFn>,
 }
 
+/// The engine evaluates every condition, publish and input without host functions: one
+/// shared empty set, rather than an empty map built and dropped per expression.
+static NONE: Functions = Functions { map: BTreeMap::new() };
+
 impl Functions {
     /// No host functions.
     #[must_use]
     pub fn new() -> Self {
         Functions::default()
+    }
+
+    /// The empty set, shared.
+    pub(crate) fn none() -> &'static Functions {
+        &NONE
     }
 
     /// Add (or replace) a host function.

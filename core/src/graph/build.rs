@@ -36,6 +36,21 @@ fn template(text: &str) -> Result<Template, Diagnostic> {
     Template::compile(text).map_err(|e| internal(format!("{e:?}")))
 }
 
+/// A condition compiled once per distinct text and shared: a generated workflow repeats
+/// `<% succeeded() %>` on every task, and one tree for all of them is one tree in the cache
+/// (a fan-out of 100,000 branches read 100,000 cold copies, one per completion).
+fn shared_template<'a>(
+    cache: &mut BTreeMap<&'a str, Arc<Template>>,
+    text: &'a str,
+) -> Result<Arc<Template>, Diagnostic> {
+    if let Some(t) = cache.get(text) {
+        return Ok(Arc::clone(t));
+    }
+    let t = Arc::new(template(text)?);
+    cache.insert(text, Arc::clone(&t));
+    Ok(t)
+}
+
 fn value(v: &serde_json::Value) -> Result<ValueTemplate, Diagnostic> {
     ValueTemplate::compile(v).map_err(|e| internal(format!("{e:?}")))
 }
@@ -73,6 +88,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         })
     };
     let mut tasks = Vec::with_capacity(spec.tasks.len());
+    let mut conditions = BTreeMap::new();
     for t in &spec.tasks {
         let transitions = t
             .next
@@ -84,7 +100,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
                     tr.targets.iter().map(|x| resolve(&x.value)).collect::<Result<_, _>>()?
                 };
                 Ok(Transition {
-                    when: tr.when.as_ref().map(|w| template(&w.value)).transpose()?,
+                    when: tr.when.as_ref().map(|w| shared_template(&mut conditions, &w.value)).transpose()?,
                     publish: bindings(&tr.publish)?,
                     targets,
                 })
@@ -104,24 +120,24 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             items: t
                 .with
                 .as_ref()
-                .map(|w| -> Result<Items, Diagnostic> {
+                .map(|w| -> Result<Box<Items>, Diagnostic> {
                     let (names, expr) = spec_items(&w.items.value)?;
-                    Ok(Items {
+                    Ok(Box::new(Items {
                         names,
                         items: template(&expr)?,
                         concurrency: w.concurrency.as_ref().map(|c| count(&c.value)).transpose()?,
-                    })
+                    }))
                 })
                 .transpose()?,
             retry: t
                 .retry
                 .as_ref()
-                .map(|r| -> Result<Retry, Diagnostic> {
-                    Ok(Retry {
+                .map(|r| -> Result<Box<Retry>, Diagnostic> {
+                    Ok(Box::new(Retry {
                         when: r.when.as_ref().map(|w| template(&w.value)).transpose()?,
                         count: count(&r.count.value)?,
                         delay: r.delay.as_ref().map(|d| count(&d.value)).transpose()?,
-                    })
+                    }))
                 })
                 .transpose()?,
             delay: t.delay.as_ref().map(|d| count(&d.value)).transpose()?,
@@ -199,16 +215,25 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         Target::Command(c) => c.name().to_owned(),
     };
     let mut inbound: Vec<Vec<(TaskId, u32)>> = vec![Vec::new(); tasks.len()];
+    // One allocation per distinct name: every branch of a fan-out names its edge into the
+    // join `join__t0`, and a chain's `t2__t0` is both t1's edge out and t2's way in. Each
+    // record holds its edges' names (a reference count), so a shared name stays in the
+    // cache instead of a cold allocation per task touched on every completion.
+    let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
+    let mut intern = |text: String| -> Arc<str> {
+        Arc::clone(interned.entry(text).or_insert_with_key(|t| Arc::from(t.as_str())))
+    };
     for (source, task) in tasks.iter_mut().enumerate() {
         let mut list: Vec<(String, Target, usize)> = Vec::new();
         for (i, tr) in task.transitions.iter().enumerate() {
             for &target in &tr.targets {
                 if target == Target::Command(EngineCommand::Retry) {
                     let when = match &tr.when {
-                        Some(w) => w.clone(),
+                        Some(w) => Template::clone(w),
                         None => template("<% completed() %>")?,
                     };
-                    task.retry = Some(Retry { when: Some(when), count: Count::Literal(3), delay: None });
+                    task.retry =
+                        Some(Box::new(Retry { when: Some(when), count: Count::Literal(3), delay: None }));
                     continue;
                 }
                 list.push((name_of(target), target, i));
@@ -224,8 +249,8 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
                     target,
                     key: *key,
                     transition,
-                    id: format!("{name}__t{key}").into(),
-                    back: format!("{}__t{key}", task.name).into(),
+                    id: intern(format!("{name}__t{key}")),
+                    back: intern(format!("{}__t{key}", task.name)),
                 };
                 *key += 1;
                 edge

@@ -71,10 +71,11 @@ pub struct Task {
     pub inbound: Vec<(TaskId, usize)>,
     /// Barrier arity, when the task is a join.
     pub join: Option<JoinArity>,
-    /// `with`: items and concurrency.
-    pub items: Option<Items>,
+    /// `with`: items and concurrency. (This and `retry` are boxed: most tasks have neither,
+    /// and a task read on every completion should span few cache lines.)
+    pub items: Option<Box<Items>>,
     /// `retry`.
-    pub retry: Option<Retry>,
+    pub retry: Option<Box<Retry>>,
     /// Delay before every non-retry execution.
     pub delay: Option<Count>,
     /// Outbound edges in Orquesta's order: by target name, then definition order.
@@ -105,8 +106,9 @@ pub enum JoinArity {
 /// A compiled transition.
 #[derive(Debug)]
 pub struct Transition {
-    /// The condition; `None` means always.
-    pub when: Option<Template>,
+    /// The condition; `None` means always. Shared between the transitions whose condition
+    /// reads the same.
+    pub when: Option<Arc<Template>>,
     /// Published variables, in order.
     pub publish: Vec<(String, ValueTemplate)>,
     /// Targets in order; a transition with no `do` has `[Command(Continue)]`.

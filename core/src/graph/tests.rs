@@ -70,7 +70,7 @@ fn a_pure_cycle_compiles_only_with_named_start_tasks() {
 #[test]
 fn expressions_are_parsed_at_compile_time() {
     let w = compile(DIAMOND).expect("valid");
-    assert!(matches!(w.graph().tasks[0].transitions[0].when, Some(Template::Whole(_))));
+    assert!(matches!(w.graph().tasks[0].transitions[0].when.as_deref(), Some(Template::Whole(_))));
     let text = "input: [n]\ntasks:\n  t:\n    action: core.echo\n    input: {message: 'n is <% ctx(n) %>'}\n    with: {items: '<% range(3) %>', concurrency: 2}\n    retry: {count: '<% 1 + 1 %>', delay: 3}\n";
     let w = compile(text).expect("valid");
     let t = &w.graph().tasks[0];
@@ -93,4 +93,25 @@ fn name_ranks_follow_name_order_not_declaration_order() {
     let ranks: Vec<u32> =
         ids(&w, &["start", "left", "right", "join"]).into_iter().map(|t| w.name_rank(t)).collect();
     assert_eq!(ranks, [3, 1, 2, 0]);
+}
+
+#[test]
+fn conditions_that_read_the_same_share_one_compiled_tree() {
+    let text = "tasks:\n  a:\n    next: [{when: <% succeeded() %>, do: b}, {when: <% failed() %>, do: c}]\n  b:\n    next: [{when: <% succeeded() %>, do: c}]\n  c: {}\n";
+    let w = compile(text).expect("valid");
+    let when =
+        |task: usize, tr: usize| w.graph().tasks[task].transitions[tr].when.clone().expect("a condition");
+    assert!(Arc::ptr_eq(&when(0, 0), &when(1, 0)), "the same text, one tree");
+    assert!(!Arc::ptr_eq(&when(0, 0), &when(0, 1)), "another text, another tree");
+}
+
+#[test]
+fn an_edge_name_is_one_allocation_wherever_it_appears() {
+    let text = "tasks:\n  a:\n    next: [{do: b}]\n  b:\n    next: [{do: c}]\n  c:\n    next: [{do: j}]\n  d:\n    next: [{do: j}]\n  j: {}\n";
+    let w = compile(text).expect("valid");
+    let edge = |name: &str| w.task(w.task_id(name).expect("id")).expect("task").edges[0].clone();
+    assert_eq!((&*edge("a").id, &*edge("b").back), ("b__t0", "b__t0"));
+    assert!(Arc::ptr_eq(&edge("a").id, &edge("b").back), "a's way out is b's name for where it came from");
+    assert!(Arc::ptr_eq(&edge("c").id, &edge("d").id), "both branches name their edge into j `j__t0`");
+    assert!(!Arc::ptr_eq(&edge("c").back, &edge("d").back));
 }
