@@ -22,44 +22,100 @@ pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEven
         TaskEvent::Retry => "task_retry_requested".into(),
         TaskEvent::Action { status, item: None, .. } => action_event(*status).into(),
         TaskEvent::Action { status, item: Some(item), .. } => {
-            let mut name = String::with_capacity(64);
-            name.push_str(action_event(*status));
-            let qualified = matches!(
-                status,
-                Status::Resuming
-                    | Status::Pending
-                    | Status::Paused
-                    | Status::Succeeded
-                    | Status::Failed
-                    | Status::Timeout
-                    | Status::Abandoned
-                    | Status::Canceled
-            );
             let staged = state.staged_ref(node, route);
             let items = staged.and_then(|s| s.items.as_ref());
-            if let (true, Some(items)) = (qualified, items) {
-                let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
-                // An item offered to the runtime and not yet reported on is as good as
-                // running: the task must not complete under it (its report would reopen it).
-                let offered = staged.is_some_and(|s| s.offered_items.iter().any(|i| i != item));
-                let active = offered || any(Status::is_active);
-                name += if active { "_task_active" } else { "_task_dormant" };
-                let suffix = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
-                    "_items_paused"
-                } else if !active && any(|s| s == Status::Canceled) {
-                    "_items_canceled"
-                } else if !active && any(Status::is_abended) {
-                    "_items_failed"
-                } else if any(|s| !s.is_completed()) {
-                    "_items_incomplete"
-                } else {
-                    "_items_completed"
-                };
-                name += suffix;
-            }
-            name.into()
+            // Only some statuses are qualified (a `running` report is not): ask the others
+            // nothing.
+            let (Some(items), Some(_)) = (items, item_event(*status, false, ItemsTail::Completed)) else {
+                return action_event(*status).into();
+            };
+            let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
+            // An item offered to the runtime and not yet reported on is as good as running:
+            // the task must not complete under it (its report would reopen it).
+            let offered = staged.is_some_and(|s| s.offered_items.any_other(*item));
+            let active = offered || any(Status::is_active);
+            let items = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
+                ItemsTail::Paused
+            } else if !active && any(|s| s == Status::Canceled) {
+                ItemsTail::Canceled
+            } else if !active && any(Status::is_abended) {
+                ItemsTail::Failed
+            } else if any(|s| !s.is_completed()) {
+                ItemsTail::Incomplete
+            } else {
+                ItemsTail::Completed
+            };
+            item_event(*status, active, items).map_or_else(|| action_event(*status).into(), Cow::Borrowed)
         }
     }
+}
+
+/// How a with-items task's other items stand, as its item events end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemsTail {
+    Paused,
+    Canceled,
+    Failed,
+    Incomplete,
+    Completed,
+}
+
+impl ItemsTail {
+    #[cfg(test)]
+    const ALL: [ItemsTail; 5] = [
+        ItemsTail::Paused,
+        ItemsTail::Canceled,
+        ItemsTail::Failed,
+        ItemsTail::Incomplete,
+        ItemsTail::Completed,
+    ];
+
+    #[cfg(test)]
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemsTail::Paused => "paused",
+            ItemsTail::Canceled => "canceled",
+            ItemsTail::Failed => "failed",
+            ItemsTail::Incomplete => "incomplete",
+            ItemsTail::Completed => "completed",
+        }
+    }
+}
+
+/// The ten qualified names of one item status, as literals: `<base>_task_<active|dormant>
+/// _items_<tail>`.
+macro_rules! qualified {
+    ($base:literal, $active:expr, $tail:expr) => {
+        match ($active, $tail) {
+            (true, ItemsTail::Paused) => concat!($base, "_task_active_items_paused"),
+            (true, ItemsTail::Canceled) => concat!($base, "_task_active_items_canceled"),
+            (true, ItemsTail::Failed) => concat!($base, "_task_active_items_failed"),
+            (true, ItemsTail::Incomplete) => concat!($base, "_task_active_items_incomplete"),
+            (true, ItemsTail::Completed) => concat!($base, "_task_active_items_completed"),
+            (false, ItemsTail::Paused) => concat!($base, "_task_dormant_items_paused"),
+            (false, ItemsTail::Canceled) => concat!($base, "_task_dormant_items_canceled"),
+            (false, ItemsTail::Failed) => concat!($base, "_task_dormant_items_failed"),
+            (false, ItemsTail::Incomplete) => concat!($base, "_task_dormant_items_incomplete"),
+            (false, ItemsTail::Completed) => concat!($base, "_task_dormant_items_completed"),
+        }
+    };
+}
+
+/// A with-items task's event for one item's report, or `None` where Orquesta names the
+/// report by its status alone. Literals: every item report names one, and building the name
+/// was two allocations per item.
+fn item_event(status: Status, active: bool, tail: ItemsTail) -> Option<&'static str> {
+    Some(match status {
+        Status::Resuming => qualified!("action_resuming", active, tail),
+        Status::Pending => qualified!("action_pending", active, tail),
+        Status::Paused => qualified!("action_paused", active, tail),
+        Status::Succeeded => qualified!("action_succeeded", active, tail),
+        Status::Failed => qualified!("action_failed", active, tail),
+        Status::Timeout => qualified!("action_timeout", active, tail),
+        Status::Abandoned => qualified!("action_abandoned", active, tail),
+        Status::Canceled => qualified!("action_canceled", active, tail),
+        _ => return None,
+    })
 }
 
 /// `action_<status>`: a literal, because this names every report (the with-items
@@ -177,6 +233,31 @@ mod tests {
     fn the_literal_action_events_spell_action_and_the_status() {
         for status in Status::ALL {
             assert_eq!(action_event(status), format!("action_{}", status.as_str()));
+        }
+    }
+
+    #[test]
+    fn every_item_event_literal_spells_status_activity_and_items() {
+        let qualified = [
+            Status::Resuming,
+            Status::Pending,
+            Status::Paused,
+            Status::Succeeded,
+            Status::Failed,
+            Status::Timeout,
+            Status::Abandoned,
+            Status::Canceled,
+        ];
+        for status in Status::ALL {
+            for active in [true, false] {
+                for tail in ItemsTail::ALL {
+                    let activity = if active { "active" } else { "dormant" };
+                    let spelled =
+                        format!("action_{}_task_{activity}_items_{}", status.as_str(), tail.as_str());
+                    let expected = qualified.contains(&status).then_some(spelled);
+                    assert_eq!(item_event(status, active, tail).map(str::to_owned), expected);
+                }
+            }
         }
     }
 

@@ -29,35 +29,35 @@ pub(crate) fn name_of(wf: &Workflow, node: Node) -> String {
     task_name(wf, node)
 }
 
-/// Render `bindings` in order, each seeing the ones before it (inputs, vars, output).
+/// One binding to render: its name, its template, and a value given for it (a workflow
+/// input the caller passed), which is rendered instead of the template.
+type Binding<'a> = (String, Option<&'a ValueTemplate>, Option<Value>);
+
+/// Render `bindings` in order, each seeing `base` and the ones before it (inputs, vars,
+/// output).
 fn render_bindings(
     wf: &Workflow,
     state: &State,
     base: &Map<String, Value>,
-    list: &[(String, Option<&ValueTemplate>, Option<Value>)],
+    list: Vec<Binding<'_>>,
     context_set: bool,
 ) -> (Map<String, Value>, Vec<String>) {
-    let mut rolling = base.clone();
     let mut rendered = Map::new();
     let mut errors = Vec::new();
     for (name, template, given) in list {
+        let scope = ScopeOver { base, over: &rendered, wf, state, set: context_set };
         let value = match (given, template) {
-            (Some(v), _) => ValueTemplate::compile(v)
+            // A given value with no expression in it is its own rendering: moved, not copied.
+            (Some(v), _) if crate::expr::is_literal(&v) => Ok(v),
+            (Some(v), _) => ValueTemplate::compile(&v)
                 .map_err(|e| e.first().map(expr_message).unwrap_or_default())
-                .and_then(|t| {
-                    let scope = ScopeOver { vars: &rolling, wf, state, set: context_set };
-                    t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))
-                }),
-            (None, Some(t)) => {
-                let scope = ScopeOver { vars: &rolling, wf, state, set: context_set };
-                t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))
-            }
+                .and_then(|t| t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e))),
+            (None, Some(t)) => t.evaluate(&scope, Functions::none()).map_err(|e| expr_message(&e)),
             (None, None) => Ok(Value::Null),
         };
         match value {
             Ok(v) => {
-                rolling.insert(name.clone(), v.clone());
-                rendered.insert(name.clone(), v);
+                rendered.insert(name, v);
             }
             Err(e) => errors.push(e),
         }
@@ -65,9 +65,11 @@ fn render_bindings(
     (rendered, errors)
 }
 
-/// A scope over one plain mapping (inputs, vars, output rendering).
+/// A scope over plain mappings (inputs, vars, output rendering): what was rendered so far
+/// over what it renders on, so neither is copied into the other.
 struct ScopeOver<'a> {
-    vars: &'a Map<String, Value>,
+    base: &'a Map<String, Value>,
+    over: &'a Map<String, Value>,
     wf: &'a Workflow,
     state: &'a State,
     /// False for output rendering when no task execution is terminal: Orquesta then has no
@@ -77,10 +79,14 @@ struct ScopeOver<'a> {
 
 impl crate::expr::Scope for ScopeOver<'_> {
     fn var(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
+        self.over.get(name).or_else(|| self.base.get(name))
     }
     fn vars(&self) -> Map<String, Value> {
-        self.vars.clone()
+        let mut all = self.base.clone();
+        for (k, v) in self.over {
+            all.insert(k.clone(), v.clone());
+        }
+        all
     }
     fn context_set(&self) -> bool {
         self.set
@@ -95,15 +101,14 @@ impl crate::expr::Scope for ScopeOver<'_> {
 pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
     let mut state = State::default();
     let g = wf.graph();
-    let inputs: Vec<(String, Option<&ValueTemplate>, Option<Value>)> = g
+    let inputs: Vec<Binding<'_>> = g
         .input
         .iter()
         .map(|(name, default)| (name.clone(), default.as_ref(), input.get(name).cloned()))
         .collect();
-    let (rendered_inputs, mut errors) = render_bindings(wf, &state, &Map::new(), &inputs, true);
-    let vars: Vec<(String, Option<&ValueTemplate>, Option<Value>)> =
-        g.vars.iter().map(|(name, t)| (name.clone(), Some(t), None)).collect();
-    let (rendered_vars, var_errors) = render_bindings(wf, &state, &rendered_inputs, &vars, true);
+    let (rendered_inputs, mut errors) = render_bindings(wf, &state, &Map::new(), inputs, true);
+    let vars: Vec<Binding<'_>> = g.vars.iter().map(|(name, t)| (name.clone(), Some(t), None)).collect();
+    let (rendered_vars, var_errors) = render_bindings(wf, &state, &rendered_inputs, vars, true);
     errors.extend(var_errors);
     let mut init = rendered_inputs;
     init.extend(rendered_vars);
@@ -317,14 +322,13 @@ pub(crate) fn render_output(wf: &Workflow, state: &mut State) {
     if !status.is_completed() || state.output.as_ref().is_some_and(|o| !o.is_empty()) {
         return;
     }
-    let list: Vec<(String, Option<&ValueTemplate>, Option<Value>)> =
-        wf.graph().output.iter().map(|(n, t)| (n.clone(), Some(t), None)).collect();
+    let list: Vec<Binding<'_>> = wf.graph().output.iter().map(|(n, t)| (n.clone(), Some(t), None)).collect();
     if list.is_empty() {
         return;
     }
     let ctx = terminal_context(state);
     let any_terminal = state.sequence.iter().any(|r| r.term);
-    let (outputs, errors) = render_bindings(wf, state, &ctx, &list, any_terminal);
+    let (outputs, errors) = render_bindings(wf, state, &ctx, list, any_terminal);
     if !outputs.is_empty() {
         state.output = Some(outputs);
     }

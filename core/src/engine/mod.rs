@@ -29,6 +29,7 @@ mod events;
 mod flow;
 mod inbound;
 mod items;
+mod itemset;
 mod layer;
 mod layer_ids;
 mod limits;

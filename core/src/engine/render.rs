@@ -149,7 +149,9 @@ pub(super) fn render(
         });
         return Ok(());
     }
-    for index in next_items(state, staged_idx, items.len(), concurrency) {
+    let next = next_items(state, staged_idx, items.len(), concurrency);
+    offers.reserve(next.len());
+    for index in next {
         let item = bind_item(&spec.names, items.get(index).cloned().unwrap_or(Value::Null));
         let mut item_scope = super::flow::scope(wf, state, &ctxs, route);
         item_scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
@@ -194,13 +196,13 @@ fn next_items(state: &mut State, staged_idx: usize, n: usize, concurrency: Optio
         Some(c) => {
             // Active items, plus offered ones not (yet) reported active.
             let unreported =
-                offered.iter().filter(|i| !statuses.get(**i).is_some_and(Status::is_active)).count();
+                offered.iter().filter(|i| !statuses.get(*i).is_some_and(Status::is_active)).count();
             let active = statuses.count(Status::is_active) + unreported;
             usize::try_from((c - i64::try_from(active).unwrap_or(i64::MAX)).max(0)).unwrap_or(0)
         }
         None => usize::MAX,
     };
-    statuses.next_unrun(take, |i| offered.contains(&i))
+    statuses.next_unrun(take, |i| offered.contains(i))
 }
 
 /// `x, y in ...`: a list item becomes `{x: item[0], y: item[1]}`; one name wraps the item.

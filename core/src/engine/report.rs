@@ -88,7 +88,7 @@ pub(crate) fn on_status(
     if let Some(s) = state.staged_mut(Node::Task(info.task), info.route) {
         match info.item {
             Some(item) => {
-                s.offered_items.remove(&item);
+                s.offered_items.remove(item);
             }
             None => s.offered = false,
         }
@@ -330,8 +330,18 @@ fn finish_staged(
     event: &TaskEvent<'_>,
 ) -> Value {
     let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
-    let accumulated = state.staged_ref(node, route).map(|s| s.results.clone());
-    if has_items && new.is_abended() {
+    let keep = has_items && new.is_abended();
+    // A failed with-items task stays staged for a rerun and keeps its results, and so does
+    // one whose other items still run; otherwise the instance is dropped here, and its
+    // results move into the task's result.
+    let stays = |s: &super::staged::Staged| {
+        keep || s.items.as_ref().is_some_and(|items| items.any_other(None, Status::is_active))
+    };
+    let accumulated = state.staged_mut(node, route).map(|s| match stays(s) {
+        true => s.results.clone(),
+        false => std::mem::take(&mut s.results),
+    });
+    if keep {
         if let Some(s) = state.staged_mut(node, route) {
             s.completed = true;
         }

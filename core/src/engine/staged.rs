@@ -6,14 +6,13 @@
 //! instance keeps an id for its life (ids grow, so id order is staging order) and an index by
 //! (task, route) finds it.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::arena::Arena;
 use super::edgemap::EdgeMap;
 use super::items::{ItemStatuses, KeptItems};
+use super::itemset::ItemSet;
 use super::layer_ids::LayerIds;
 use super::nodemap::NodeMap;
 use super::state::Node;
@@ -43,7 +42,7 @@ pub(crate) struct Staged {
     pub(crate) run_on_fail: bool,
     /// Offered to the runtime and not yet reported (whole task, or these items).
     pub(crate) offered: bool,
-    pub(crate) offered_items: BTreeSet<usize>,
+    pub(crate) offered_items: ItemSet,
 }
 
 impl Staged {

@@ -24,6 +24,7 @@ mod yaql_lib;
 
 pub use jinja::{Call as JinjaCall, Jinja, Node as JinjaNode};
 pub use scope::{CurrentTask, Functions, HostFn, MapScope, Scope};
+pub(crate) use template::is_literal;
 pub use template::{Ast, Expr, Piece, Template, TemplateError, ValueTemplate};
 pub use yaql::{Arg as YaqlArg, Yaql};
 

@@ -178,10 +178,27 @@ fn assemble(
     })
 }
 
+/// Whether no string in the value (a mapping's keys included) opens an expression or a
+/// block: such a value renders to itself. A workflow input of a million numbers is then
+/// one value, not a million compiled literals rebuilt on every render.
+pub(crate) fn is_literal(value: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    let plain = |s: &str| !(s.contains("<%") || s.contains("{{") || s.contains("{%"));
+    match value {
+        J::String(s) => plain(s),
+        J::Array(items) => items.iter().all(is_literal),
+        J::Object(map) => map.iter().all(|(k, v)| plain(k) && is_literal(v)),
+        _ => true,
+    }
+}
+
 impl ValueTemplate {
     /// Compile every string in a JSON value; all errors are reported.
     pub fn compile(value: &serde_json::Value) -> Result<ValueTemplate, Vec<TemplateError>> {
         use serde_json::Value as J;
+        if is_literal(value) {
+            return Ok(ValueTemplate::Literal(value.clone()));
+        }
         let mut errors = Vec::new();
         let string = |s: &str, errors: &mut Vec<TemplateError>| {
             Template::compile(s).unwrap_or_else(|mut e| {
@@ -223,6 +240,24 @@ impl ValueTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_without_expressions_compiles_to_one_literal() {
+        let plain = serde_json::json!({"xs": [1, 2, "three"], "k": {"nested": "100% {not} <jinja>"}});
+        assert!(is_literal(&plain));
+        assert!(matches!(ValueTemplate::compile(&plain), Ok(ValueTemplate::Literal(v)) if v == plain));
+        for templated in [
+            serde_json::json!([1, "<% ctx(x) %>"]),
+            serde_json::json!({"{{ ctx('k') }}": 1}),
+            serde_json::json!({"a": ["{% if true %}x{% endif %}"]}),
+        ] {
+            assert!(!is_literal(&templated), "{templated}");
+            assert!(
+                !matches!(ValueTemplate::compile(&templated), Ok(ValueTemplate::Literal(_))),
+                "{templated}"
+            );
+        }
+    }
 
     #[test]
     fn whole_mixed_plain_and_block() {

@@ -24,16 +24,22 @@ const SIZES: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
 
 /// Each sample lasts at least this long: a run of ten actions takes microseconds, and timed
 /// alone it measures the first touch of caches and branch predictors, not the engine.
+/// `OSTINATO_BENCH_SAMPLE_NS` overrides it (`0`: one call per sample, which an instruction
+/// count under valgrind wants, so the number of calls is known: 3 with `--runs 1`).
 const MIN_SAMPLE_NS: u128 = 2_000_000;
 
 /// Median nanoseconds of one call of `f`, over `runs` samples. A sample is a batch of calls
 /// back to back, as many as make it last `MIN_SAMPLE_NS` (one call for any workload that
 /// takes longer), divided by the batch size; a warm-up call sizes the batch.
 fn timed(runs: usize, mut f: impl FnMut()) -> u128 {
+    let min_sample = std::env::var("OSTINATO_BENCH_SAMPLE_NS")
+        .ok()
+        .and_then(|v| v.parse::<u128>().ok())
+        .unwrap_or(MIN_SAMPLE_NS);
     let t0 = Instant::now();
     f();
     let once = t0.elapsed().as_nanos().max(1);
-    let batch = MIN_SAMPLE_NS.div_ceil(once).max(1);
+    let batch = min_sample.div_ceil(once).max(1);
     let mut times: Vec<u128> = (0..runs.max(1))
         .map(|_| {
             let t0 = Instant::now();
