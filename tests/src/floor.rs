@@ -1,11 +1,13 @@
 //! The floor: the least bookkeeping any engine must do per action on these workloads,
 //! measured, so the bench can print how far above it Ostinato's core is.
 //!
-//! Per action, any engine has to: take the completion and find its execution (an ordered map
-//! lookup and removal), write the task's new status, evaluate each outbound condition and
-//! publish expression once (with the same evaluator, so expression cost is not counted as
-//! overhead), count arrivals at a join, and hand out the next execution as a command carrying
-//! the task's name and rendered input. The floor engine does exactly that and nothing else:
+//! Per action, any engine has to: take the `running` report and find its execution (an ordered
+//! map lookup) to note it, take the completion and find the execution again (lookup and
+//! removal), write the task's new status, keep a with-items task's result per item and hand
+//! the list on as the task's result, evaluate each outbound condition and publish expression
+//! once (with the same evaluator, so expression cost is not counted as overhead), count
+//! arrivals at a join, and hand out the next execution as a command carrying the task's name
+//! and rendered input. The floor engine does exactly that and nothing else:
 //! one flat context (no layers), no routes, no records kept, no error log, no state a run
 //! could be resumed from, no Orquesta event names. It is only right for the bench's
 //! workloads (every action succeeds, no retries, no engine commands), which it checks.
@@ -20,6 +22,10 @@ struct Start {
     task: TaskId,
     name: String,
     input: Option<Value>,
+    /// The item, for a with-items task.
+    item: Option<usize>,
+    /// What the last report said.
+    status: &'static str,
 }
 
 /// The floor engine's state.
@@ -29,6 +35,8 @@ struct Floor<'a> {
     status: Vec<&'static str>,
     arrivals: Vec<usize>,
     outstanding: Vec<usize>,
+    /// A with-items task's results so far, by task.
+    results: Vec<Vec<Value>>,
     runs: BTreeMap<u64, Start>,
     next_run: u64,
     fns: Functions,
@@ -46,12 +54,16 @@ impl Floor<'_> {
             None => vec![Value::Null],
         };
         let mut started = Vec::with_capacity(items.len());
-        for item in &items {
+        if let (Some(_), Some(slot)) = (&t.items, self.results.get_mut(task.index())) {
+            *slot = vec![Value::Null; items.len()];
+        }
+        for (index, item) in items.iter().enumerate() {
             let scope = MapScope { vars: &self.ctx, task: None, item: t.items.as_ref().map(|_| item) };
             let input = t.input.as_ref().and_then(|i| i.evaluate(&scope, &self.fns).ok());
             let run = self.next_run;
             self.next_run += 1;
-            self.runs.insert(run, Start { task, name: t.name.clone(), input });
+            let item = t.items.as_ref().map(|_| index);
+            self.runs.insert(run, Start { task, name: t.name.clone(), input, item, status: "scheduled" });
             if let Some(c) = self.outstanding.get_mut(task.index()) {
                 *c += 1;
             }
@@ -60,9 +72,21 @@ impl Floor<'_> {
         started
     }
 
-    /// One completion: the next executions it starts.
+    /// The `running` report: the execution is found and noted.
+    fn running(&mut self, run: u64) {
+        if let Some(start) = self.runs.get_mut(&run) {
+            start.status = "running";
+        }
+    }
+
+    /// One completion (with a null result): the next executions it starts.
     fn complete(&mut self, run: u64) -> Vec<u64> {
         let Some(start) = self.runs.remove(&run) else { return Vec::new() };
+        if let (Some(item), Some(results)) = (start.item, self.results.get_mut(start.task.index())) {
+            if let Some(slot) = results.get_mut(item) {
+                *slot = Value::Null;
+            }
+        }
         let (Some(t), Some(slot)) = (self.wf.task(start.task), self.status.get_mut(start.task.index()))
         else {
             return Vec::new();
@@ -75,11 +99,15 @@ impl Floor<'_> {
                 return Vec::new();
             }
         }
+        // The task's result: a with-items task's is the list of its items' results.
+        let result = match (&t.items, self.results.get_mut(start.task.index())) {
+            (Some(_), Some(results)) => Value::Array(std::mem::take(results)),
+            _ => Value::Null,
+        };
         let (mut next, mut published) = (Vec::new(), Vec::new());
         for tr in &t.transitions {
-            let null = Value::Null;
             let mut scope = MapScope::new(&self.ctx);
-            scope.task = Some(CurrentTask { status: "succeeded", result: &null });
+            scope.task = Some(CurrentTask { status: "succeeded", result: &result });
             let taken =
                 tr.when.as_ref().is_none_or(|w| w.evaluate(&scope, &self.fns).is_ok_and(|v| v == true));
             if !taken {
@@ -131,6 +159,7 @@ pub fn drive_floor(wf: &Workflow, input: &Map<String, Value>) -> u64 {
         status: vec![""; n],
         arrivals: vec![0; n],
         outstanding: vec![0; n],
+        results: vec![Vec::new(); n],
         runs: BTreeMap::new(),
         next_run: 0,
         fns: Functions::new(),
@@ -140,6 +169,9 @@ pub fn drive_floor(wf: &Workflow, input: &Map<String, Value>) -> u64 {
     while !round.is_empty() {
         actions += round.len() as u64;
         let mut next = Vec::new();
+        for &run in &round {
+            floor.running(run);
+        }
         for run in round {
             next.extend(floor.complete(run));
         }
