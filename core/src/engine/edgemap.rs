@@ -13,31 +13,65 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Past this many entries (a join with a wide fan-in, a fan-out's source) a sorted list would
-/// shift on every insert out of order; the map becomes a tree.
+/// shift on every insert out of order; the map becomes a run or a tree.
 const SMALL: usize = 16;
 
-/// A name as a tree key: its first bytes inline, so comparing two names of a wide fan-out
-/// (`p00017__t0`, `p00018__t0`) rarely follows the pointer to the text. Ordered exactly as
-/// the text: the inline bytes are the text's own, zero-padded, and a tie compares the text.
+/// A name as the key of a wide map, ordered the way a wide map is filled: by the task part
+/// (before the last `__t`), then by the edge number after it. A fan-out's source writes its
+/// edges in target-name order and a join hears its branches in offer order, which is by task
+/// name too: `p1__t0, p10__t0, p100__t0, p2__t0`. In text order those come out of order
+/// (`p10__t0` < `p1__t0`, as `0` sorts before `_`), so every wide map was a tree; in this
+/// order they are appended. The task part's first 16 bytes are held inline, so comparing
+/// `p00017__t0` with `p00018__t0` rarely follows the pointer to the text. Serialized in text
+/// order all the same (see `sorted`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Key {
-    /// The first 16 bytes, big-endian: integer order is the bytes' order.
+    /// The task part's first 16 bytes, big-endian: integer order is the bytes' order.
     head: u128,
+    /// Where the task part ends in `name`.
+    stem: usize,
+    /// The edge number, or `u64::MAX` when the name does not end in `__t<digits>`.
+    number: u64,
     name: Arc<str>,
 }
 
 impl Key {
     fn new(name: Arc<str>) -> Self {
+        let (stem, number) = split_edge_name(&name);
         let mut head = [0; 16];
-        let n = name.len().min(16);
+        let n = stem.min(16);
         head[..n].copy_from_slice(&name.as_bytes()[..n]);
-        Key { head: u128::from_be_bytes(head), name }
+        Key { head: u128::from_be_bytes(head), stem, number, name }
+    }
+
+    fn stem(&self) -> &str {
+        self.name.get(..self.stem).unwrap_or(&self.name)
+    }
+}
+
+/// `<task>__t<n>` split into the task part's length and `n`; a name of another shape is all
+/// task part, numbered last.
+fn split_edge_name(name: &str) -> (usize, u64) {
+    match name.rfind("__t") {
+        Some(at) => {
+            let digits = &name[at + 3..];
+            match digits.parse::<u64>() {
+                Ok(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => (at, n),
+                _ => (name.len(), u64::MAX),
+            }
+        }
+        None => (name.len(), u64::MAX),
     }
 }
 
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.head.cmp(&other.head).then_with(|| self.name.cmp(&other.name))
+        self.head
+            .cmp(&other.head)
+            .then_with(|| self.stem().cmp(other.stem()))
+            .then_with(|| self.number.cmp(&other.number))
+            // `__t01` and `__t1` (only in a hand-written state) differ in text alone.
+            .then_with(|| self.name.cmp(&other.name))
     }
 }
 
@@ -54,10 +88,10 @@ pub(crate) enum EdgeMap<V> {
     One(Arc<str>, V),
     /// None, or a few entries, sorted by name.
     Small(Vec<(Arc<str>, V)>),
-    /// Many entries that arrived in name order (a fan-out's source writes its edges in order,
-    /// and a join hears its branches in the order they were offered, which is by name): a
-    /// sorted list that only grows at its end, so an insert is a push and a lookup a binary
-    /// search, with no tree nodes to allocate or chase.
+    /// Many entries that arrived in [`Key`] order (a fan-out's source writes its edges in
+    /// order, and a join hears its branches in the order they were offered): a sorted list
+    /// that only grows at its end, so an insert is a push and a lookup a binary search, with
+    /// no tree nodes to allocate or chase.
     Run(Vec<(Key, V)>),
     /// Many entries, once one arrived out of order.
     Large(BTreeMap<Key, V>),
@@ -103,15 +137,19 @@ impl<V> EdgeMap<V> {
             EdgeMap::Small(list) => match list.binary_search_by(|(k, _)| (**k).cmp(&*name)) {
                 Ok(at) => return Some(std::mem::replace(&mut list[at].1, value)),
                 Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
-                Err(at) => {
+                Err(_) => {
                     let mut wide: Vec<(Key, V)> =
                         std::mem::take(list).into_iter().map(|(k, v)| (Key::new(k), v)).collect();
-                    wide.insert(at, (Key::new(name), value));
-                    // Still a run when the newcomer came last; otherwise a tree from now on.
-                    *self = if at == wide.len() - 1 {
+                    wide.sort_by(|a, b| a.0.cmp(&b.0));
+                    let key = Key::new(name);
+                    // Still a run when the newcomer comes last; otherwise a tree from now on.
+                    *self = if wide.last().is_none_or(|(last, _)| *last < key) {
+                        wide.push((key, value));
                         EdgeMap::Run(wide)
                     } else {
-                        EdgeMap::Large(wide.into_iter().collect())
+                        let mut map: BTreeMap<Key, V> = wide.into_iter().collect();
+                        map.insert(key, value);
+                        EdgeMap::Large(map)
                     };
                 }
             },
@@ -136,7 +174,7 @@ impl<V> EdgeMap<V> {
         None
     }
 
-    /// Entries in name order.
+    /// Entries in the order they are held: by name when few, in [`Key`] order when many.
     fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
         let (one, small, run, large) = match self {
             EdgeMap::One(k, v) => (Some((&**k, v)), None, None, None),
@@ -150,12 +188,21 @@ impl<V> EdgeMap<V> {
         one.into_iter().chain(small).chain(run).chain(large)
     }
 
-    /// Names in order.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.iter().map(|(k, _)| k)
+    /// Entries in name (text) order, the order a state is written in.
+    fn sorted(&self) -> Vec<(&str, &V)> {
+        let mut entries: Vec<(&str, &V)> = self.iter().collect();
+        if matches!(self, EdgeMap::Run(_) | EdgeMap::Large(_)) {
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
+        entries
     }
 
-    /// Values in name order.
+    /// Names in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.sorted().into_iter().map(|(k, _)| k)
+    }
+
+    /// Values, in no particular order.
     pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
         self.iter().map(|(_, v)| v)
     }
@@ -164,13 +211,13 @@ impl<V> EdgeMap<V> {
 /// Equal when the same names map to the same values, whichever form holds them.
 impl<V: PartialEq> PartialEq for EdgeMap<V> {
     fn eq(&self, other: &Self) -> bool {
-        self.iter().eq(other.iter())
+        self.sorted() == other.sorted()
     }
 }
 
 impl<V: Serialize> Serialize for EdgeMap<V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.iter())
+        s.collect_map(self.sorted())
     }
 }
 
@@ -187,8 +234,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for EdgeMap<V> {
         Ok(if small {
             EdgeMap::Small(entries.collect())
         } else {
-            // Read in name order: a run.
-            EdgeMap::Run(entries.map(|(k, v)| (Key::new(k), v)).collect())
+            // Read in name order; held in key order, as a run.
+            let mut wide: Vec<(Key, V)> = entries.map(|(k, v)| (Key::new(k), v)).collect();
+            wide.sort_by(|a, b| a.0.cmp(&b.0));
+            EdgeMap::Run(wide)
         })
     }
 }
@@ -293,31 +342,66 @@ mod tests {
     }
 
     #[test]
-    fn keys_order_exactly_as_their_text() {
+    fn keys_order_by_task_then_edge_number_as_a_total_order() {
         let long = "a".repeat(16);
         let names = [
             "",
             "a",
             "a\0",
-            "a\0b",
             "ab",
             "a__t0",
+            "a__t2",
+            "a__t10",
+            "a__t01",
+            "a__tx",
             "a-b__t0",
             "a_b__t0",
+            "p1__t0",
+            "p10__t0",
+            "p2__t0",
             "p00017__t0",
-            "p00018__t0",
             &long,
-            &format!("{long}a"),
-            &format!("{long}b"),
-            &format!("{long}\0"),
+            &format!("{long}a__t3"),
+            &format!("{long}b__t1"),
             "é__t0",
             "z",
         ];
+        let key = |n: &str| Key::new(Arc::from(n));
         for a in names {
             for b in names {
-                let (ka, kb) = (Key::new(Arc::from(a)), Key::new(Arc::from(b)));
-                assert_eq!(ka.cmp(&kb), a.cmp(b), "{a:?} vs {b:?}");
+                let ab = key(a).cmp(&key(b));
+                assert_eq!(ab == std::cmp::Ordering::Equal, a == b, "{a:?} vs {b:?}");
+                assert_eq!(ab, key(b).cmp(&key(a)).reverse(), "{a:?} vs {b:?}");
+                for c in names {
+                    if ab.is_le() && key(b) <= key(c) {
+                        assert!(key(a) <= key(c), "{a:?} <= {b:?} <= {c:?}");
+                    }
+                }
             }
         }
+        let mut sorted: Vec<Key> = ["p2__t0", "p10__t0", "p1__t0", "a__t10", "a__t2"].map(key).to_vec();
+        sorted.sort();
+        let order: Vec<&str> = sorted.iter().map(|k| &*k.name).collect();
+        assert_eq!(order, ["a__t2", "a__t10", "p1__t0", "p10__t0", "p2__t0"]);
+    }
+
+    #[test]
+    fn a_fan_out_filled_in_task_name_order_stays_a_run_and_writes_in_text_order() {
+        let mut names: Vec<String> = (1..=200).map(|i| format!("p{i}")).collect();
+        names.sort();
+        let mut map = EdgeMap::default();
+        for (i, task) in names.iter().enumerate() {
+            map.insert(Arc::from(format!("{task}__t0")), i);
+        }
+        assert!(matches!(map, EdgeMap::Run(_)), "p1, p10, p100, ... arrive in key order");
+        let mut text: Vec<String> = names.iter().map(|t| format!("{t}__t0")).collect();
+        text.sort();
+        assert_eq!(map.keys().collect::<Vec<_>>(), text);
+        let json = serde_json::to_string(&map).unwrap_or_default();
+        let back: EdgeMap<usize> = serde_json::from_str(&json).unwrap_or_default();
+        assert!(matches!(back, EdgeMap::Run(_)));
+        assert_eq!(serde_json::to_string(&back).unwrap_or_default(), json);
+        assert_eq!(back, map);
+        assert_eq!(back.get(&Arc::from("p100__t0")), map.get(&Arc::from("p100__t0")));
     }
 }
