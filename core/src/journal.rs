@@ -91,8 +91,8 @@ impl Started {
     fn from_todo(todo: &Todo) -> Vec<Started> {
         let start = |r: &crate::engine::RunRequest| Started {
             run: r.run,
-            task: r.task.clone(),
-            action: r.action.clone(),
+            task: r.task.to_string(),
+            action: r.action.as_deref().map(str::to_owned),
         };
         todo.start.iter().map(start).collect()
     }
@@ -232,7 +232,8 @@ mod tests {
             entry(1, ActionStatus::Running),
         ];
         let session = replay(&header(FLOW), &entries).expect("replays");
-        let in_flight: Vec<(String, bool)> = session.in_flight().map(|(r, s)| (r.task.clone(), s)).collect();
+        let in_flight: Vec<(String, bool)> =
+            session.in_flight().map(|(r, s)| (r.task.to_string(), s)).collect();
         assert_eq!(in_flight, vec![("b".to_owned(), true)]);
         assert_eq!(session.state().status(), Status::Running);
     }

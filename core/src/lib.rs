@@ -65,7 +65,7 @@ pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
 
 pub use diag::{Category, Diagnostic, Diagnostics, Location, Severity};
 pub use engine::{
-    ActionStatus, Command, ErrorEntry, Event, EventKind, Limits, Node, Rejected, RunId, RunRequest,
+    ActionStatus, Command, ErrorEntry, Event, EventKind, Limits, Name, Node, Rejected, RunId, RunRequest,
     STATE_FORMAT, State, Status, Timestamp, step,
 };
 pub use expr::{

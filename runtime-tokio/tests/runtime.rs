@@ -28,7 +28,7 @@ async fn timed(text: &str) -> (ostinato_tokio::Report, Vec<(String, u64)>) {
     let seen = starts.clone();
     let report = run(&wf, &Map::new(), &actions(), None, move |p| {
         if let Progress::Started { run, .. } = p {
-            seen.lock().expect("lock").push((run.task.clone(), t0.elapsed().as_secs()));
+            seen.lock().expect("lock").push((run.task.to_string(), t0.elapsed().as_secs()));
         }
     })
     .await;

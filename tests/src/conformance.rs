@@ -179,7 +179,7 @@ impl Driver<'_> {
 }
 
 fn key(r: &RunRequest) -> (String, u32, i64) {
-    (r.task.clone(), r.route, r.item.map_or(-1, |i| i as i64))
+    (r.task.to_string(), r.route, r.item.map_or(-1, |i| i as i64))
 }
 
 fn entry(r: &RunRequest) -> Value {
@@ -194,7 +194,7 @@ fn entry(r: &RunRequest) -> Value {
     if r.empty_items {
         m.insert("items_count".into(), json!(0));
     } else {
-        m.insert("action".into(), r.action.clone().map_or(Value::Null, Value::String));
+        m.insert("action".into(), r.action.as_deref().map_or(Value::Null, |a| Value::String(a.to_owned())));
         m.insert("input".into(), r.input.clone().unwrap_or(Value::Null));
     }
     if r.delay > 0 {

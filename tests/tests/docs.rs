@@ -71,7 +71,7 @@ fn lockstep(wf: &Workflow, fails: &[&str]) -> (Vec<String>, Status) {
         if runs.is_empty() {
             break;
         }
-        started.extend(runs.iter().map(|r| r.task.clone()));
+        started.extend(runs.iter().map(|r| r.task.to_string()));
         for r in &runs {
             let _ = step(
                 wf,

@@ -41,8 +41,8 @@ fn transcript(file: &Path) -> String {
             break;
         }
         for r in &runs {
-            let list = case.script.outcomes.get(&r.task).cloned().unwrap_or_default();
-            let n = consumed.entry(r.task.clone()).or_insert(0);
+            let list = case.script.outcomes.get(r.task.as_str()).cloned().unwrap_or_default();
+            let n = consumed.entry(r.task.to_string()).or_insert(0);
             let (status, result) =
                 list.get(*n).or(list.last()).map_or((ActionStatus::Succeeded, Value::Null), |o| o.reported());
             *n += 1;

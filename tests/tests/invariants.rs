@@ -178,7 +178,7 @@ impl<'w> Run<'w> {
                             && !looping(t)
                     };
                     if r.item.is_none() && task.is_some_and(barrier) {
-                        let pass = (r.task.clone(), r.route, r.iteration);
+                        let pass = (r.task.to_string(), r.route, r.iteration);
                         prop_assert!(
                             self.join_passes.insert(pass),
                             "join {} started twice in one pass: {:?}",

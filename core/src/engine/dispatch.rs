@@ -5,7 +5,7 @@ use super::flow::{name_of, request_status};
 use super::render::{Offer, render};
 use super::state::{ErrorEntry, Node, Run, State};
 use super::status::Status;
-use super::{Command, RunRequest};
+use super::{Command, Name, RunRequest};
 use crate::graph::{TaskId, Workflow};
 
 /// Whether a failed workflow still has a task to start: one named beside a `fail` command.
@@ -84,7 +84,7 @@ fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
     let current = state.record(node, o.route).is_some_and(|r| !r.status.is_completed());
     Command::StartRun(RunRequest {
         run,
-        task: name_of(wf, node),
+        task: Name::from(wf.shared_name(o.task)),
         route: o.route,
         item: o.item,
         iteration: if current { passes } else { passes + 1 },

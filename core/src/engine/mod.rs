@@ -33,6 +33,7 @@ mod itemset;
 mod layer;
 mod layer_ids;
 mod limits;
+mod name;
 mod nodemap;
 mod render;
 mod report;
@@ -48,6 +49,7 @@ pub(crate) use limits::is_limit_breach;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use name::Name;
 pub use state::{ErrorEntry, Node, STATE_FORMAT, State};
 pub use status::Status;
 
@@ -168,8 +170,8 @@ pub enum EventKind {
 pub struct RunRequest {
     /// Its identifier, for the reports.
     pub run: RunId,
-    /// The task's name.
-    pub task: String,
+    /// The task's name (shared with the compiled workflow: a request copies no string).
+    pub task: Name,
     /// The route (0 is the main line).
     pub route: u32,
     /// With-items: the item's index.
@@ -178,7 +180,7 @@ pub struct RunRequest {
     /// iteration count. Retries and items of one pass share it.
     pub iteration: usize,
     /// The rendered action reference; `None` for an action-less task.
-    pub action: Option<String>,
+    pub action: Option<Name>,
     /// The rendered input; `None` when the task declares none.
     pub input: Option<Value>,
     /// Seconds to wait before starting it.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::Name;
 use super::flow::expr_message;
 use super::items::{ItemStatuses, KeptItems};
 use super::state::{Node, State};
@@ -23,7 +24,7 @@ pub(super) struct Offer {
     pub(super) task: TaskId,
     pub(super) route: u32,
     pub(super) item: Option<usize>,
-    pub(super) action: Option<String>,
+    pub(super) action: Option<Name>,
     pub(super) input: Option<Value>,
     pub(super) delay: u64,
     pub(super) empty_items: bool,
@@ -74,12 +75,22 @@ fn eval_count(c: &Count, scope: &dyn Scope, what: &str) -> Result<i64, String> {
     }
 }
 
-/// The action and input of one execution.
-fn render_one(task: &Task, scope: &dyn Scope) -> Result<(Option<String>, Option<Value>), String> {
+/// The action and input of one execution. An action written out is the workflow's own
+/// string, shared; one computed by an expression is rendered.
+fn render_one(
+    wf: &Workflow,
+    id: TaskId,
+    task: &Task,
+    scope: &dyn Scope,
+) -> Result<(Option<Name>, Option<Value>), String> {
     let fns = Functions::none();
-    let action = match &task.action {
-        Some(a) => Some(crate::expr::into_py_str(a.evaluate(scope, fns).map_err(|e| expr_message(&e))?)),
-        None => None,
+    let action = match (&task.action, wf.literal_action(id)) {
+        (_, Some(literal)) => Some(Name::from(literal)),
+        (Some(a), None) => {
+            let rendered = a.evaluate(scope, fns).map_err(|e| expr_message(&e))?;
+            Some(Name::from(crate::expr::into_py_str(rendered)))
+        }
+        (None, None) => None,
     };
     let input = match &task.input {
         Some(i) => Some(i.evaluate(scope, fns).map_err(|e| expr_message(&e))?),
@@ -121,7 +132,7 @@ pub(super) fn render(
         let mut scope = super::flow::scope(wf, state, &staged.ctxs, route);
         scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
         let delay = delay_of(task, &scope, retry_delay)?;
-        let (action, input) = render_one(task, &scope)?;
+        let (action, input) = render_one(wf, id, task, &scope)?;
         offers.push(Offer { task: id, route, item: None, action, input, delay, empty_items: false });
         return Ok(());
     };
@@ -156,7 +167,7 @@ pub(super) fn render(
         let mut item_scope = super::flow::scope(wf, state, &ctxs, route);
         item_scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
         item_scope.item = Some(&item);
-        let (action, input) = render_one(task, &item_scope)?;
+        let (action, input) = render_one(wf, id, task, &item_scope)?;
         offers.push(Offer { task: id, route, item: Some(index), action, input, delay, empty_items: false });
     }
     Ok(())

@@ -25,7 +25,7 @@ fn report(run: RunId, status: ActionStatus) -> EventKind {
 fn starts(commands: &[Command]) -> Vec<String> {
     commands
         .iter()
-        .filter_map(|c| if let Command::StartRun(r) = c { Some(r.task.clone()) } else { None })
+        .filter_map(|c| if let Command::StartRun(r) = c { Some(r.task.to_string()) } else { None })
         .collect()
 }
 

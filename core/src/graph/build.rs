@@ -158,6 +158,14 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
     };
     let graph = Graph {
         rank: name_ranks(&tasks),
+        names: tasks.iter().map(|t| Arc::from(t.name.as_str())).collect(),
+        actions: tasks
+            .iter()
+            .map(|t| match &t.action {
+                Some(Template::Plain(text)) => Some(Arc::from(text.as_str())),
+                _ => None,
+            })
+            .collect(),
         tasks,
         entry,
         input: spec

@@ -52,6 +52,11 @@ pub struct Graph {
     /// name, and comparing these is one integer compare instead of two names' bytes (a
     /// fan-out of 100,000 offers sorts them on every dispatch).
     rank: Vec<u32>,
+    /// Each task's name, shared with every execution request that names it (by [`TaskId`]).
+    names: Vec<Arc<str>>,
+    /// Each task's action reference when it is written out, not computed (by [`TaskId`]):
+    /// shared the same way, so starting an execution copies no strings.
+    actions: Vec<Option<Arc<str>>>,
 }
 
 /// A compiled task.
@@ -217,6 +222,16 @@ impl Workflow {
     #[must_use]
     pub fn task(&self, id: TaskId) -> Option<&Task> {
         self.inner.tasks.get(id.index())
+    }
+
+    /// The task's name, shared ("" for an unknown id).
+    pub(crate) fn shared_name(&self, id: TaskId) -> Arc<str> {
+        self.inner.names.get(id.index()).map_or_else(|| Arc::from(""), Arc::clone)
+    }
+
+    /// The task's action reference when it is a plain string, shared.
+    pub(crate) fn literal_action(&self, id: TaskId) -> Option<Arc<str>> {
+        self.inner.actions.get(id.index()).and_then(Option::clone)
     }
 
     /// The task's place among all tasks in name order (0 for an unknown id).

@@ -219,7 +219,7 @@ impl<'a> Explorer<'a> {
             for &status in outcomes {
                 let step = TraceStep {
                     run: *run,
-                    task: req.task.clone(),
+                    task: req.task.to_string(),
                     iteration: req.iteration,
                     item: req.item,
                     status,
@@ -227,7 +227,7 @@ impl<'a> Explorer<'a> {
                 };
                 let mut child = p.clone();
                 child.open.remove(run);
-                child.given.insert((req.task.clone(), req.route, req.iteration, req.item), status);
+                child.given.insert((req.task.to_string(), req.route, req.iteration, req.item), status);
                 let commands = apply(self.wf, &mut child.state, &step);
                 settle(self.wf, &mut child, commands);
                 self.tree.push((p.node, Some(step)));
@@ -342,7 +342,7 @@ fn settle(wf: &Workflow, p: &mut Point, commands: Vec<Command>) {
                         let Some(r) = p.open.remove(&run) else { continue };
                         let step_ = TraceStep {
                             run,
-                            task: r.task,
+                            task: r.task.to_string(),
                             iteration: r.iteration,
                             item: r.item,
                             status: ActionStatus::Canceled,

@@ -128,7 +128,7 @@ impl Timeline<'_> {
     /// Schedule what the engine asked for: each start after its delay, then its report.
     fn plan(&mut self, todo: Todo, now: Timestamp) {
         for r in todo.start {
-            let pass = self.iterations.entry(r.task.clone()).or_insert(0);
+            let pass = self.iterations.entry(r.task.to_string()).or_insert(0);
             *pass = (*pass).max(r.iteration);
             if r.empty_items {
                 self.at(now, (r.run, ActionStatus::Succeeded, Value::Null));
