@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use ostinato_core::{CurrentTask, Functions, MapScope, Target, TaskId, Workflow};
+use ostinato_core::{Count, CurrentTask, Functions, MapScope, Target, TaskId, Workflow};
 use serde_json::{Map, Value};
 
 /// What the floor engine hands out per execution (what a runtime needs to start it).
@@ -37,39 +37,61 @@ struct Floor<'a> {
     outstanding: Vec<usize>,
     /// A with-items task's results so far, by task.
     results: Vec<Vec<Value>>,
+    /// A with-items task's items and the next one to start, by task.
+    pending: Vec<(Vec<Value>, usize)>,
     runs: BTreeMap<u64, Start>,
     next_run: u64,
     fns: Functions,
 }
 
 impl Floor<'_> {
+    /// Start a task: one execution, or a with-items task's first items (as many as its
+    /// concurrency allows; the rest start as items complete, as the engine starts them).
     fn start(&mut self, task: TaskId) -> Vec<u64> {
         let Some(t) = self.wf.task(task) else { return Vec::new() };
-        let scope = MapScope::new(&self.ctx);
-        let items = match &t.items {
-            Some(spec) => match spec.items.evaluate(&scope, &self.fns) {
-                Ok(Value::Array(list)) => list,
-                _ => return Vec::new(),
-            },
-            None => vec![Value::Null],
+        let Some(spec) = &t.items else { return self.start_one(task, None, None).into_iter().collect() };
+        let list = match spec.items.evaluate(&MapScope::new(&self.ctx), &self.fns) {
+            Ok(Value::Array(list)) => list,
+            _ => return Vec::new(),
         };
-        let mut started = Vec::with_capacity(items.len());
-        if let (Some(_), Some(slot)) = (&t.items, self.results.get_mut(task.index())) {
-            *slot = vec![Value::Null; items.len()];
+        let limit = match spec.concurrency {
+            Some(Count::Literal(c)) => usize::try_from(c).unwrap_or(usize::MAX),
+            _ => usize::MAX,
+        };
+        if let Some(slot) = self.results.get_mut(task.index()) {
+            *slot = vec![Value::Null; list.len()];
         }
-        for (index, item) in items.iter().enumerate() {
-            let scope = MapScope { vars: &self.ctx, task: None, item: t.items.as_ref().map(|_| item) };
-            let input = t.input.as_ref().and_then(|i| i.evaluate(&scope, &self.fns).ok());
-            let run = self.next_run;
-            self.next_run += 1;
-            let item = t.items.as_ref().map(|_| index);
-            self.runs.insert(run, Start { task, name: t.name.clone(), input, item, status: "scheduled" });
-            if let Some(c) = self.outstanding.get_mut(task.index()) {
-                *c += 1;
-            }
-            started.push(run);
+        if let Some(slot) = self.pending.get_mut(task.index()) {
+            *slot = (list, 0);
+        }
+        self.start_items(task, limit)
+    }
+
+    /// Start up to `k` more of a with-items task's items.
+    fn start_items(&mut self, task: TaskId, k: usize) -> Vec<u64> {
+        let mut started = Vec::new();
+        while started.len() < k {
+            let Some((list, next)) = self.pending.get_mut(task.index()) else { break };
+            let Some(item) = list.get(*next).cloned() else { break };
+            let index = *next;
+            *next += 1;
+            started.extend(self.start_one(task, Some(index), Some(&item)));
         }
         started
+    }
+
+    /// Hand out one execution: its input rendered, its run recorded.
+    fn start_one(&mut self, task: TaskId, index: Option<usize>, item: Option<&Value>) -> Option<u64> {
+        let t = self.wf.task(task)?;
+        let scope = MapScope { vars: &self.ctx, task: None, item };
+        let input = t.input.as_ref().and_then(|i| i.evaluate(&scope, &self.fns).ok());
+        let run = self.next_run;
+        self.next_run += 1;
+        self.runs.insert(run, Start { task, name: t.name.clone(), input, item: index, status: "scheduled" });
+        if let Some(c) = self.outstanding.get_mut(task.index()) {
+            *c += 1;
+        }
+        Some(run)
     }
 
     /// The `running` report: the execution is found and noted.
@@ -95,9 +117,16 @@ impl Floor<'_> {
         std::hint::black_box((&start.name, &start.input));
         if let Some(c) = self.outstanding.get_mut(start.task.index()) {
             *c -= 1;
-            if *c > 0 {
-                return Vec::new();
+        }
+        // A with-items task's completed item makes room for the next one.
+        if start.item.is_some() {
+            let more = self.start_items(start.task, 1);
+            if !more.is_empty() {
+                return more;
             }
+        }
+        if self.outstanding.get(start.task.index()).is_some_and(|c| *c > 0) {
+            return Vec::new();
         }
         // The task's result: a with-items task's is the list of its items' results.
         let result = match (&t.items, self.results.get_mut(start.task.index())) {
@@ -160,6 +189,7 @@ pub fn drive_floor(wf: &Workflow, input: &Map<String, Value>) -> u64 {
         arrivals: vec![0; n],
         outstanding: vec![0; n],
         results: vec![Vec::new(); n],
+        pending: vec![(Vec::new(), 0); n],
         runs: BTreeMap::new(),
         next_run: 0,
         fns: Functions::new(),

@@ -16,6 +16,10 @@ const MAX_INDEX: usize = 1 << 28;
 pub(crate) struct ItemSet {
     words: Vec<u64>,
     len: usize,
+    /// No word before this one has a bit set. Items are offered in order, so the set is a
+    /// window sliding over the list; a walk starts at the window, not at item 0 (with a
+    /// concurrency of 10 over 100,000 items, every dispatch walked every word).
+    first: usize,
 }
 
 impl ItemSet {
@@ -32,6 +36,9 @@ impl ItemSet {
         let Some(word) = self.words.get_mut(w) else { return false };
         let added = *word & bit == 0;
         *word |= bit;
+        if self.len == 0 || w < self.first {
+            self.first = w;
+        }
         self.len += usize::from(added);
         added
     }
@@ -43,6 +50,9 @@ impl ItemSet {
         let removed = *word & bit != 0;
         *word &= !bit;
         self.len -= usize::from(removed);
+        while self.words.get(self.first).is_some_and(|w| *w == 0) && self.first + 1 < self.words.len() {
+            self.first += 1;
+        }
         removed
     }
 
@@ -59,10 +69,18 @@ impl ItemSet {
 
     /// The indices, ascending.
     pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words
-            .iter()
-            .enumerate()
-            .flat_map(|(w, &word)| (0..64).filter(move |b| word & (1 << b) != 0).map(move |b| w * 64 + b))
+        let words = self.words.get(self.first..).unwrap_or_default();
+        words.iter().enumerate().flat_map(move |(w, &word)| {
+            let base = (self.first + w) * 64;
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    base + bit
+                })
+            })
+        })
     }
 }
 
@@ -122,6 +140,25 @@ mod tests {
         assert!(set.any_other(64) && set.any_other(5));
         let single: ItemSet = serde_json::from_str("[9]").expect("reads");
         assert!(!single.any_other(9) && single.any_other(8));
+    }
+
+    #[test]
+    fn a_sliding_window_is_walked_from_where_it_is() {
+        let mut set = ItemSet::default();
+        for i in 0..10_000 {
+            set.insert(i);
+            if i >= 10 {
+                set.remove(i - 10);
+            }
+        }
+        assert_eq!(set.iter().collect::<Vec<_>>(), (9_990..10_000).collect::<Vec<_>>());
+        assert!(set.first >= 9_990 / 64, "the walk starts at the window, word {}", set.first);
+        set.insert(3);
+        assert_eq!(set.iter().next(), Some(3), "an index before the window moves it back");
+        for i in set.iter().collect::<Vec<_>>() {
+            set.remove(i);
+        }
+        assert_eq!((set.len, set.iter().count()), (0, 0));
     }
 
     #[test]
