@@ -2,7 +2,8 @@
 //! `get_next_tasks`). If any task fails to render, the workflow fails and nothing is offered.
 
 use super::flow::{name_of, request_status};
-use super::render::{Offer, render};
+use super::inline_ids::InlineIds;
+use super::render::{Offer, Offers, render};
 use super::state::{ErrorEntry, Node, Run, State};
 use super::status::Status;
 use super::{Command, Name, RunRequest};
@@ -16,28 +17,27 @@ pub(crate) fn remediation_pending(state: &State) -> bool {
 /// The executions that are ready now, as `StartRun` commands.
 pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     let status = state.status();
-    let ready: Vec<usize> = state
-        .staged
-        .ids()
-        .filter(|i| state.staged.get(*i).is_some_and(super::staged::Staged::runnable))
-        .collect();
-    let remediation: Vec<usize> = if status == Status::Failed {
-        ready.iter().copied().filter(|i| state.staged.get(*i).is_some_and(|s| s.run_on_fail)).collect()
-    } else {
-        Vec::new()
-    };
+    let mut ready = InlineIds::default();
+    ready.extend(
+        state.staged.ids().filter(|i| state.staged.get(*i).is_some_and(super::staged::Staged::runnable)),
+    );
+    let mut remediation = InlineIds::default();
+    if status == Status::Failed {
+        remediation
+            .extend(ready.iter().copied().filter(|i| state.staged.get(*i).is_some_and(|s| s.run_on_fail)));
+    }
     if !status.is_running() && remediation.is_empty() {
         return Vec::new();
     }
     let candidates = if remediation.is_empty() { ready } else { remediation };
-    for &i in &candidates {
+    for &i in candidates.iter() {
         if let Some(commands) = super::limits::check_iterations(wf, state, i) {
             return commands;
         }
     }
-    let mut offers = Vec::with_capacity(candidates.len());
+    let mut offers = Offers::default();
     let mut failed = false;
-    for i in candidates {
+    for &i in candidates.iter() {
         match render(wf, state, i, &mut offers) {
             Ok(()) => {}
             Err(message) => {
@@ -61,7 +61,11 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     // Orquesta offers by task name, then route (a with-items task's items stay in item
     // order: the sort is stable).
     offers.sort_by_key(|o| (wf.name_rank(o.task), o.route));
-    offers.into_iter().map(|o| offer(wf, state, o)).collect()
+    let mut commands = Vec::with_capacity(offers.len());
+    for o in offers.into_iter() {
+        commands.push(offer(wf, state, o));
+    }
+    commands
 }
 
 fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::Rejected;
-use super::layer_ids::LayerIds;
+use super::inline_ids::InlineIds;
 use super::scope::TaskScope;
 use super::staged::Staged;
 use super::state::{ErrorEntry, Node, State};
@@ -126,7 +126,7 @@ pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
         state.staged.push(new_staged(
             Node::Task(entry),
             0,
-            LayerIds::from_slice(&[0]),
+            InlineIds::from_slice(&[0]),
             Default::default(),
             true,
         ));
@@ -139,7 +139,7 @@ pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
 pub(crate) fn new_staged(
     node: Node,
     route: u32,
-    ctxs: LayerIds,
+    ctxs: InlineIds,
     prev: super::edgemap::EdgeMap<usize>,
     ready: bool,
 ) -> Staged {

@@ -30,6 +30,72 @@ pub(super) struct Offer {
     pub(super) empty_items: bool,
 }
 
+/// The executions one dispatch offers. Most dispatches offer one (a chain's next task, a
+/// loop's next pass): held inline, so such a dispatch allocates only the commands it returns.
+#[derive(Default)]
+pub(super) enum Offers {
+    /// None yet.
+    #[default]
+    Empty,
+    /// One.
+    One(Offer),
+    /// More.
+    Many(Vec<Offer>),
+}
+
+impl Offers {
+    pub(super) fn push(&mut self, offer: Offer) {
+        match self {
+            Offers::Many(list) => list.push(offer),
+            Offers::Empty => *self = Offers::One(offer),
+            Offers::One(_) => {
+                if let Offers::One(first) = std::mem::take(self) {
+                    *self = Offers::Many(vec![first, offer]);
+                }
+            }
+        }
+    }
+
+    /// Room for `n` more (a with-items task's batch).
+    pub(super) fn reserve(&mut self, n: usize) {
+        match self {
+            Offers::Many(list) => list.reserve(n),
+            _ if n > 1 => {
+                let mut list = Vec::with_capacity(n + 1);
+                if let Offers::One(first) = std::mem::take(self) {
+                    list.push(first);
+                }
+                *self = Offers::Many(list);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Offers::Empty => 0,
+            Offers::One(_) => 1,
+            Offers::Many(list) => list.len(),
+        }
+    }
+
+    /// Sort, stably.
+    pub(super) fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&Offer) -> K) {
+        if let Offers::Many(list) = self {
+            list.sort_by_key(key);
+        }
+    }
+
+    pub(super) fn into_iter(self) -> impl Iterator<Item = Offer> {
+        let (one, many) = match self {
+            Offers::Empty => (None, Vec::new()),
+            Offers::One(offer) => (Some(offer), Vec::new()),
+            Offers::Many(list) => (None, list),
+        };
+        one.into_iter().chain(many)
+    }
+}
+
 /// A scope that notes whether the expression read anything besides the context (the task's
 /// status, another task's status), which would make its value change while staged.
 struct Watch<'a> {
@@ -116,7 +182,7 @@ pub(super) fn render(
     wf: &Workflow,
     state: &mut State,
     staged_idx: usize,
-    offers: &mut Vec<Offer>,
+    offers: &mut Offers,
 ) -> Result<(), String> {
     let Some(staged) = state.staged.get(staged_idx) else { return Ok(()) };
     let (node, route, retry_delay) = (staged.node, staged.route, staged.retry_delay);

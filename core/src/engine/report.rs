@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::events::event_name;
 use super::flow::{expr_message, name_of, request_status, task_event};
-use super::layer_ids::LayerIds;
+use super::inline_ids::InlineIds;
 use super::state::{ErrorEntry, Node, Record, RetryState, State};
 use super::status::{Status, task_transition};
 use super::transitions::follow;
@@ -156,7 +156,7 @@ pub(crate) fn add_record(
     state: &mut State,
     node: Node,
     route: u32,
-    ctxs: LayerIds,
+    ctxs: InlineIds,
     prev: super::edgemap::EdgeMap<usize>,
 ) -> Result<usize, String> {
     let retry = retry_state(wf, state, node, route, &ctxs)?;
@@ -290,7 +290,7 @@ fn record_for(
             let (ctxs, prev) = match state.staged_mut(node, route) {
                 Some(s) if moving => (std::mem::take(&mut s.ctxs), std::mem::take(&mut s.prev)),
                 Some(s) => (s.ctxs.clone(), s.prev.clone()),
-                None => (LayerIds::default(), Default::default()),
+                None => (InlineIds::default(), Default::default()),
             };
             match retry_state(wf, state, node, route, &ctxs) {
                 Ok(retry) => Ok(push_record(wf, state, Record::fresh(node, route, ctxs, prev, retry))),

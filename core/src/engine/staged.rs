@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::arena::Arena;
 use super::edgemap::EdgeMap;
+use super::inline_ids::InlineIds;
 use super::items::{ItemStatuses, KeptItems};
 use super::itemset::ItemSet;
-use super::layer_ids::LayerIds;
 use super::nodemap::NodeMap;
 use super::state::Node;
 
@@ -22,7 +22,7 @@ use super::state::Node;
 pub(crate) struct Staged {
     pub(crate) node: Node,
     pub(crate) route: u32,
-    pub(crate) ctxs: LayerIds,
+    pub(crate) ctxs: InlineIds,
     pub(crate) prev: EdgeMap<usize>,
     pub(crate) ready: bool,
     /// Set when staged for a retry: the delay to apply.

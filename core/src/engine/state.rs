@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 
 use super::arena::{Arena, IdMap};
 use super::edgemap::EdgeMap;
+use super::inline_ids::InlineIds;
 use super::layer::Layer;
-use super::layer_ids::LayerIds;
 use super::nodemap::NodeMap;
 use super::staged::StagedList;
 use super::status::Status;
@@ -44,7 +44,7 @@ pub(crate) struct Record {
     pub(crate) node: Node,
     pub(crate) route: u32,
     /// Context layers the execution started with.
-    pub(crate) ctxs: LayerIds,
+    pub(crate) ctxs: InlineIds,
     /// Where it came from: back reference id -> record index.
     pub(crate) prev: EdgeMap<usize>,
     /// Outcome of each outbound edge, by edge id.
@@ -60,7 +60,7 @@ impl Record {
     pub(crate) fn fresh(
         node: Node,
         route: u32,
-        ctxs: LayerIds,
+        ctxs: InlineIds,
         prev: EdgeMap<usize>,
         retry: Option<RetryState>,
     ) -> Self {
@@ -279,10 +279,10 @@ impl State {
     /// Layer 0 plus one layer holding `layers[1..]` merged (and `extra` on top): what a task
     /// instance's layer list squashes to. Merging is associative, so lookups see the same values
     /// as with the whole list, while the list no longer grows with every pass through a loop.
-    pub(crate) fn squash(&mut self, layers: &[usize], extra: Option<Layer>) -> LayerIds {
+    pub(crate) fn squash(&mut self, layers: &[usize], extra: Option<Layer>) -> InlineIds {
         let rest = layers.get(1..).unwrap_or_default();
         if extra.as_ref().is_none_or(Layer::is_empty) && rest.len() <= 1 {
-            return LayerIds::from_slice(layers);
+            return InlineIds::from_slice(layers);
         }
         let mut delta = Layer::default();
         let mut extra = extra;
@@ -307,7 +307,7 @@ impl State {
         if let Some(extra) = extra {
             delta.extend(extra.into_entries());
         }
-        LayerIds::from_slice(&[0, self.contexts.push(delta)])
+        InlineIds::from_slice(&[0, self.contexts.push(delta)])
     }
 
     /// Drop layers no record or staged instance refers to any more (amortised: only when the

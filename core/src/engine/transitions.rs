@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::flow::{expr_message, new_staged, request_status};
+use super::inline_ids::InlineIds;
 use super::layer::Layer;
-use super::layer_ids::LayerIds;
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
 use crate::expr::{CurrentTask, Functions, truthy as value_truthy};
@@ -102,7 +102,7 @@ fn next_route(wf: &Workflow, state: &mut State, target: Target, back: &str, rout
 struct Source<'a> {
     task: &'a crate::graph::Task,
     record: usize,
-    ctxs: LayerIds,
+    ctxs: InlineIds,
     status: Status,
     route: u32,
     result: &'a Value,
