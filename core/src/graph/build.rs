@@ -158,6 +158,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
     };
     let graph = Graph {
         rank: name_ranks(&tasks),
+        by_name: name_order(&tasks),
         names: tasks.iter().map(|t| Arc::from(t.name.as_str())).collect(),
         actions: tasks
             .iter()
@@ -279,13 +280,18 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Task ids in name order.
+fn name_order(tasks: &[Task]) -> Vec<TaskId> {
+    let mut order: Vec<TaskId> = (0..tasks.len()).filter_map(|i| id(i).ok()).collect();
+    order.sort_by(|a, b| tasks.get(a.index()).map(|t| &t.name).cmp(&tasks.get(b.index()).map(|t| &t.name)));
+    order
+}
+
 /// Each task's place in name order, by id.
 fn name_ranks(tasks: &[Task]) -> Vec<u32> {
-    let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by(|a, b| tasks.get(*a).map(|t| &t.name).cmp(&tasks.get(*b).map(|t| &t.name)));
     let mut rank = vec![0; tasks.len()];
-    for (place, id) in order.into_iter().enumerate() {
-        if let Some(r) = rank.get_mut(id) {
+    for (place, id) in name_order(tasks).into_iter().enumerate() {
+        if let Some(r) = rank.get_mut(id.index()) {
             *r = u32::try_from(place).unwrap_or(u32::MAX);
         }
     }

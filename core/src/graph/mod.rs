@@ -52,6 +52,8 @@ pub struct Graph {
     /// name, and comparing these is one integer compare instead of two names' bytes (a
     /// fan-out of 100,000 offers sorts them on every dispatch).
     rank: Vec<u32>,
+    /// Task ids in name order (the inverse of `rank`): a name is found by binary search.
+    by_name: Vec<TaskId>,
     /// Each task's name, shared with every execution request that names it (by [`TaskId`]).
     names: Vec<Arc<str>>,
     /// Each task's action reference when it is written out, not computed (by [`TaskId`]):
@@ -242,8 +244,11 @@ impl Workflow {
     /// A task's id by name.
     #[must_use]
     pub fn task_id(&self, name: &str) -> Option<TaskId> {
-        let i = self.inner.tasks.iter().position(|t| t.name == name)?;
-        u32::try_from(i).ok().map(TaskId)
+        // `task_status(name)` asks this on every evaluation: a scan of every task made it
+        // linear in the workflow's size.
+        let name_of = |id: &TaskId| self.task(*id).map_or("", |t| t.name.as_str());
+        let at = self.inner.by_name.binary_search_by(|id| name_of(id).cmp(name)).ok()?;
+        self.inner.by_name.get(at).copied()
     }
 }
 

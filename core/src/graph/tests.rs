@@ -115,3 +115,12 @@ fn an_edge_name_is_one_allocation_wherever_it_appears() {
     assert!(Arc::ptr_eq(&edge("c").id, &edge("d").id), "both branches name their edge into j `j__t0`");
     assert!(!Arc::ptr_eq(&edge("c").back, &edge("d").back));
 }
+
+#[test]
+fn task_ids_are_found_by_name_in_any_declaration_order() {
+    let w = compile(DIAMOND).expect("valid");
+    for (i, name) in ["start", "left", "right", "join"].into_iter().enumerate() {
+        assert_eq!(w.task_id(name), Some(TaskId(u32::try_from(i).expect("small"))), "{name}");
+    }
+    assert_eq!((w.task_id("nope"), w.task_id(""), w.task_id("lefty")), (None, None, None));
+}
