@@ -6,7 +6,7 @@ use super::inline_ids::InlineIds;
 use super::render::{Offer, Offers, render};
 use super::state::{ErrorEntry, Node, Run, State};
 use super::status::Status;
-use super::{Command, Name, RunRequest};
+use super::{Command, RunRequest};
 use crate::graph::{TaskId, Workflow};
 
 /// Whether a failed workflow still has a task to start: one named beside a `fail` command.
@@ -88,7 +88,7 @@ fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
     let current = state.record(node, o.route).is_some_and(|r| !r.status.is_completed());
     Command::StartRun(RunRequest {
         run,
-        task: Name::from(wf.shared_name(o.task)),
+        task: wf.shared_name(o.task),
         route: o.route,
         item: o.item,
         iteration: if current { passes } else { passes + 1 },

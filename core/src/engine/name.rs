@@ -11,14 +11,34 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// workflow: handing out a request copies no string, where a `String` was two allocations
 /// per action. It reads as a `&str` (`Deref`, `as_str`, comparisons with `str`), prints
 /// and serializes as the plain string.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Name(Arc<str>);
+///
+/// A compiled workflow keeps all its task names in one buffer, and a name is a range of it:
+/// a copy counts a reference on that one buffer, which stays in the cache, instead of on a
+/// separate allocation per task (a fan-out of 100,000 branches touched 100,000 cold ones).
+#[derive(Clone)]
+pub struct Name {
+    text: Arc<str>,
+    start: usize,
+    len: usize,
+}
 
 impl Name {
     /// The name as a string slice.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.text.get(self.start..self.start + self.len).unwrap_or_default()
+    }
+
+    /// The names of `parts`, sharing one buffer (the compiled workflow's task names).
+    pub(crate) fn many<'a>(parts: impl IntoIterator<Item = &'a str> + Clone) -> Vec<Name> {
+        let text: Arc<str> = Arc::from(parts.clone().into_iter().collect::<String>());
+        let mut start = 0usize;
+        let mut out = Vec::new();
+        for part in parts {
+            out.push(Name { text: Arc::clone(&text), start, len: part.len() });
+            start += part.len();
+        }
+        out
     }
 }
 
@@ -26,91 +46,117 @@ impl Deref for Name {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name {}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Name {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
 impl AsRef<str> for Name {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl Borrow<str> for Name {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl From<Arc<str>> for Name {
-    fn from(name: Arc<str>) -> Self {
-        Name(name)
+    fn from(text: Arc<str>) -> Self {
+        Name { len: text.len(), text, start: 0 }
     }
 }
 
 impl From<&str> for Name {
     fn from(name: &str) -> Self {
-        Name(Arc::from(name))
+        Name::from(Arc::<str>::from(name))
     }
 }
 
 impl From<String> for Name {
     fn from(name: String) -> Self {
-        Name(Arc::from(name))
+        Name::from(Arc::<str>::from(name))
     }
 }
 
 impl From<Name> for String {
     fn from(name: Name) -> Self {
-        name.0.as_ref().to_owned()
+        name.as_str().to_owned()
     }
 }
 
 impl PartialEq<str> for Name {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Name {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<Name> for &str {
     fn eq(&self, other: &Name) -> bool {
-        **self == *other.0
+        *self == other.as_str()
     }
 }
 
 impl PartialEq<Name> for str {
     fn eq(&self, other: &Name) -> bool {
-        *self == *other.0
+        self == other.as_str()
     }
 }
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl Serialize for Name {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -145,5 +191,15 @@ mod tests {
         let a = Name::from(Arc::clone(&shared));
         let b = a.clone();
         assert!(std::ptr::eq(a.as_str(), b.as_str()) && std::ptr::eq(a.as_str(), &*shared));
+    }
+
+    #[test]
+    fn names_made_together_are_ranges_of_one_buffer() {
+        let names = Name::many(["fetch", "", "é", "t10"]);
+        assert_eq!(names.iter().map(Name::as_str).collect::<Vec<_>>(), ["fetch", "", "é", "t10"]);
+        assert!(Arc::ptr_eq(&names[0].text, &names[3].text), "one buffer");
+        assert_eq!(names[2], Name::from("é"), "equal by text, whatever the buffer");
+        assert!(names[3] > names[0] && names[1] < names[0]);
+        assert_eq!(serde_json::to_string(&names[3]).expect("serializes"), "\"t10\"");
     }
 }

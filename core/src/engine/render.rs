@@ -151,7 +151,7 @@ fn render_one(
 ) -> Result<(Option<Name>, Option<Value>), String> {
     let fns = Functions::none();
     let action = match (&task.action, wf.literal_action(id)) {
-        (_, Some(literal)) => Some(Name::from(literal)),
+        (_, Some(literal)) => Some(literal),
         (Some(a), None) => {
             let rendered = a.evaluate(scope, fns).map_err(|e| expr_message(&e))?;
             Some(Name::from(crate::expr::into_py_str(rendered)))

@@ -159,14 +159,8 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
     let graph = Graph {
         rank: name_ranks(&tasks),
         by_name: name_order(&tasks),
-        names: tasks.iter().map(|t| Arc::from(t.name.as_str())).collect(),
-        actions: tasks
-            .iter()
-            .map(|t| match &t.action {
-                Some(Template::Plain(text)) => Some(Arc::from(text.as_str())),
-                _ => None,
-            })
-            .collect(),
+        names: crate::Name::many(tasks.iter().map(|t| t.name.as_str())),
+        actions: literal_actions(&tasks),
         tasks,
         entry,
         input: spec
@@ -296,4 +290,19 @@ fn name_ranks(tasks: &[Task]) -> Vec<u32> {
         }
     }
     rank
+}
+
+/// Each task's action reference when written out, as shared names: one buffer holding each
+/// distinct reference once (a generated workflow names `core.noop` on every task).
+fn literal_actions(tasks: &[Task]) -> Vec<Option<crate::Name>> {
+    fn literal(t: &Task) -> Option<&str> {
+        match &t.action {
+            Some(Template::Plain(text)) => Some(text.as_str()),
+            _ => None,
+        }
+    }
+    let distinct: BTreeSet<&str> = tasks.iter().filter_map(literal).collect();
+    let shared: BTreeMap<&str, crate::Name> =
+        distinct.iter().copied().zip(crate::Name::many(distinct.iter().copied())).collect();
+    tasks.iter().map(|t| literal(t).and_then(|a| shared.get(a).cloned())).collect()
 }

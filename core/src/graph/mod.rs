@@ -55,10 +55,10 @@ pub struct Graph {
     /// Task ids in name order (the inverse of `rank`): a name is found by binary search.
     by_name: Vec<TaskId>,
     /// Each task's name, shared with every execution request that names it (by [`TaskId`]).
-    names: Vec<Arc<str>>,
+    names: Vec<crate::Name>,
     /// Each task's action reference when it is written out, not computed (by [`TaskId`]):
     /// shared the same way, so starting an execution copies no strings.
-    actions: Vec<Option<Arc<str>>>,
+    actions: Vec<Option<crate::Name>>,
 }
 
 /// A compiled task.
@@ -227,12 +227,12 @@ impl Workflow {
     }
 
     /// The task's name, shared ("" for an unknown id).
-    pub(crate) fn shared_name(&self, id: TaskId) -> Arc<str> {
-        self.inner.names.get(id.index()).map_or_else(|| Arc::from(""), Arc::clone)
+    pub(crate) fn shared_name(&self, id: TaskId) -> crate::Name {
+        self.inner.names.get(id.index()).cloned().unwrap_or_else(|| crate::Name::from(""))
     }
 
     /// The task's action reference when it is a plain string, shared.
-    pub(crate) fn literal_action(&self, id: TaskId) -> Option<Arc<str>> {
+    pub(crate) fn literal_action(&self, id: TaskId) -> Option<crate::Name> {
         self.inner.actions.get(id.index()).and_then(Option::clone)
     }
 
