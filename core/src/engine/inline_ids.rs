@@ -50,10 +50,20 @@ impl InlineIds {
 
     /// Remove the first occurrence of `id`, if any.
     pub(crate) fn remove_first(&mut self, id: usize) {
-        if let Some(p) = self.iter().position(|x| *x == id) {
-            let mut rest: Vec<usize> = self.to_vec();
-            rest.remove(p);
-            *self = InlineIds::from_slice(&rest);
+        let Some(p) = self.iter().position(|x| *x == id) else { return };
+        match self {
+            InlineIds::Inline { len, ids } => {
+                if p == 0 {
+                    ids[0] = ids[1];
+                }
+                *len -= 1;
+            }
+            InlineIds::Heap(v) => {
+                v.remove(p);
+                if v.len() <= 2 {
+                    *self = InlineIds::from_slice(v);
+                }
+            }
         }
     }
 }

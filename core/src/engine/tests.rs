@@ -466,3 +466,22 @@ fn a_completion_without_a_running_report_still_advances_the_workflow() {
     assert_eq!(h.state.task_statuses(&h.wf).get("a"), Some(&Status::Succeeded));
     assert_eq!(H::names(&h.dispatch()), ["b"], "the workflow goes on instead of hanging");
 }
+
+/// A transition to several targets is one condition and one publish: every target sees the
+/// same published values, and a condition that fails is logged for every edge.
+#[test]
+fn a_transition_to_many_targets_publishes_the_same_to_each_and_logs_each_failure() {
+    let text = "tasks:\n  a:\n    action: core.noop\n    next:\n      - when: <% succeeded() %>\n        publish: [n: <% ctx(n) + 1 %>]\n        do: [c, b, d]\n      - when: <% ctx(n) / 0 %>\n        do: [e, f]\n  b:\n    action: core.noop\n  c:\n    action: core.noop\n  d:\n    action: core.noop\n  e:\n    action: core.noop\n  f:\n    action: core.noop\nvars:\n  - n: 1\n";
+    let mut h = H::new(text, json!({}));
+    let a = h.dispatch();
+    h.finish(a[0].run, ActionStatus::Succeeded, Value::Null);
+    let failures: Vec<&str> = h.state.errors().iter().filter_map(|e| e.transition.as_deref()).collect();
+    assert_eq!(failures, ["e__t0", "f__t0"], "one failure per edge of the failing transition");
+    let staged: Vec<i64> = h
+        .state
+        .staged
+        .iter()
+        .filter_map(|s| h.state.merged(&s.ctxs).get("n").and_then(Value::as_i64))
+        .collect();
+    assert_eq!(staged, [2, 2, 2], "b, c and d each see n = 2");
+}

@@ -194,6 +194,64 @@ impl Source<'_> {
     }
 }
 
+/// A transition's condition and publish, kept while its edges are followed: a transition
+/// with many targets (a fan-out's `do: [p1, ..., p1000]`) is one condition and one publish,
+/// evaluated once rather than once per target. Expressions are pure, and what they read (the
+/// source's context layers, its result, the tasks' statuses) does not change while a task's
+/// edges are followed, so every edge sees the same outcome; a failure is still logged for
+/// every edge, as before. Edges are in target order, so only the last transition is kept.
+#[derive(Default)]
+struct Kept {
+    transition: Option<usize>,
+    taken: Option<Result<bool, String>>,
+    published: Option<Result<Layer, Vec<String>>>,
+}
+
+impl Kept {
+    fn switch_to(&mut self, transition: usize) {
+        if self.transition != Some(transition) {
+            *self = Kept { transition: Some(transition), taken: None, published: None };
+        }
+    }
+
+    /// Whether the edge's transition has other targets (otherwise nothing is kept: the one
+    /// edge takes the outcome, uncopied).
+    fn shared(source: &Source<'_>, edge: &crate::graph::Edge) -> bool {
+        source.task.transitions.get(edge.transition).is_some_and(|t| t.targets.len() > 1)
+    }
+
+    // Kept out of line: most tasks never fan out, and `follow` is their hot path.
+    #[inline(never)]
+    fn condition(
+        &mut self,
+        source: &Source<'_>,
+        wf: &Workflow,
+        state: &State,
+        edge: &crate::graph::Edge,
+    ) -> Result<bool, String> {
+        if !Kept::shared(source, edge) {
+            return source.condition(wf, state, edge);
+        }
+        self.switch_to(edge.transition);
+        self.taken.get_or_insert_with(|| source.condition(wf, state, edge)).clone()
+    }
+
+    #[inline(never)]
+    fn publish(
+        &mut self,
+        source: &Source<'_>,
+        wf: &Workflow,
+        state: &State,
+        edge: &crate::graph::Edge,
+    ) -> Result<Layer, Vec<String>> {
+        if !Kept::shared(source, edge) {
+            return source.publish(wf, state, edge);
+        }
+        self.switch_to(edge.transition);
+        self.published.get_or_insert_with(|| source.publish(wf, state, edge)).clone()
+    }
+}
+
 /// Evaluate every edge of a completed task and stage what its taken edges lead to.
 /// Returns the engine commands to run next, in order. A failing condition or publish entry is
 /// logged and fails the workflow; the task's other edges are still evaluated.
@@ -217,8 +275,14 @@ pub(crate) fn follow(
     }
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
     let may_fail = task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail));
+    // Only a task with a transition to several targets keeps outcomes between its edges.
+    let mut kept = (task.edges.len() > task.transitions.len()).then(Kept::default);
     for (i, edge) in task.edges.iter().enumerate() {
-        let taken = match source.condition(wf, state, edge) {
+        let condition = match kept.as_mut() {
+            Some(kept) => kept.condition(&source, wf, state, edge),
+            None => source.condition(wf, state, edge),
+        };
+        let taken = match condition {
             Ok(taken) => taken,
             Err(message) => {
                 source.error(state, message, edge);
@@ -230,7 +294,11 @@ pub(crate) fn follow(
         if !taken {
             continue;
         }
-        let published = match source.publish(wf, state, edge) {
+        let published = match kept.as_mut() {
+            Some(kept) => kept.publish(&source, wf, state, edge),
+            None => source.publish(wf, state, edge),
+        };
+        let published = match published {
             Ok(p) => p,
             Err(errors) => {
                 for message in errors {
