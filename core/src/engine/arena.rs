@@ -52,11 +52,12 @@ impl<T> Arena<T> {
     fn position(&self, id: usize) -> Option<usize> {
         let first = *self.ids.first()?;
         let from_start = id.checked_sub(first)?;
+        if self.ids.get(from_start) == Some(&id) {
+            return Some(from_start);
+        }
         let from_end = self.ids.len().checked_sub(self.next.checked_sub(id)?);
-        for guess in [Some(from_start), from_end].into_iter().flatten() {
-            if self.ids.get(guess) == Some(&id) {
-                return Some(guess);
-            }
+        if let Some(at) = from_end.filter(|at| self.ids.get(*at) == Some(&id)) {
+            return Some(at);
         }
         self.ids.binary_search(&id).ok()
     }
@@ -294,6 +295,25 @@ mod tests {
         assert_eq!(arena.remove(last), Some("pass"));
         assert_eq!(arena.remove(last), None);
         assert_eq!(arena.get(1_000_000), None);
+    }
+
+    #[test]
+    fn every_item_is_found_whatever_the_holes_around_it() {
+        // Ids far apart (a state read from a file): neither guess holds, the search does.
+        let sparse: Arena<u32> =
+            serde_json::from_str(r#"{"next":101,"items":{"0":0,"50":50,"100":100}}"#).unwrap_or_default();
+        for id in [0, 50, 100] {
+            assert_eq!(sparse.get(id), Some(&u32::try_from(id).unwrap_or(0)), "id {id}");
+        }
+        assert_eq!((sparse.get(49), sparse.get(101)), (None, None));
+        let mut arena = Arena::default();
+        let ids: Vec<usize> = (0..200).map(|i| arena.push(i)).collect();
+        for id in ids.iter().filter(|id| *id % 3 != 0) {
+            arena.remove(*id);
+        }
+        for id in ids {
+            assert_eq!(arena.get(id).is_some(), id % 3 == 0, "id {id}");
+        }
     }
 
     #[test]

@@ -111,9 +111,16 @@ impl<V> EdgeMap<V> {
 
     /// The value for `name` (an edge's own name: the key of a large map shares it).
     pub(crate) fn get(&self, name: &Arc<str>) -> Option<&V> {
+        // Names come from the compiled workflow, one allocation per distinct name: the same
+        // allocation is the same name, found without comparing text. A state read from a file
+        // has names of its own, found by their text.
         match self {
-            EdgeMap::One(k, v) => (k == name).then_some(v),
-            EdgeMap::Small(list) => list.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            EdgeMap::One(k, v) => (Arc::ptr_eq(k, name) || k == name).then_some(v),
+            EdgeMap::Small(list) => list
+                .iter()
+                .find(|(k, _)| Arc::ptr_eq(k, name))
+                .or_else(|| list.iter().find(|(k, _)| k == name))
+                .map(|(_, v)| v),
             EdgeMap::Run(list) => {
                 let key = Key::new(Arc::clone(name));
                 list.binary_search_by(|(k, _)| k.cmp(&key)).ok().and_then(|at| list.get(at)).map(|(_, v)| v)
@@ -125,7 +132,9 @@ impl<V> EdgeMap<V> {
     /// Set the value for `name`; returns the value it replaces.
     pub(crate) fn insert(&mut self, name: Arc<str>, value: V) -> Option<V> {
         match self {
-            EdgeMap::One(k, v) if **k == *name => return Some(std::mem::replace(v, value)),
+            EdgeMap::One(k, v) if Arc::ptr_eq(k, &name) || **k == *name => {
+                return Some(std::mem::replace(v, value));
+            }
             EdgeMap::One(..) => {
                 if let EdgeMap::One(k, v) = std::mem::take(self) {
                     let mut list = vec![(k, v), (name, value)];
