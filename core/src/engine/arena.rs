@@ -62,6 +62,12 @@ impl<T> Arena<T> {
         self.ids.binary_search(&id).ok()
     }
 
+    /// Room for `n` more items.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.ids.reserve(n);
+        self.slots.reserve(n);
+    }
+
     /// The item with this id.
     pub(crate) fn get(&self, id: usize) -> Option<&T> {
         self.position(id).and_then(|i| self.slots.get(i)).and_then(Option::as_ref)

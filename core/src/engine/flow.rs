@@ -97,10 +97,21 @@ impl crate::expr::Scope for ScopeOver<'_> {
     }
 }
 
+/// Records reserved at the start: one per task up to this many (a record is ~150 bytes; a
+/// larger workflow grows its arena as it runs).
+const RESERVED_RECORDS: usize = 1024;
+
 /// Create the state: render inputs then vars, stage the entry tasks, start running.
 pub(crate) fn start(wf: &Workflow, input: &Map<String, Value>) -> State {
     let mut state = State::default();
     let g = wf.graph();
+    // The maps by task id reach every task a run starts, and most runs start most of them:
+    // sized once, they do not reallocate step by step through the first actions.
+    let tasks = g.tasks.len();
+    state.latest.reserve(tasks);
+    state.passes.reserve(tasks);
+    state.staged.reserve(tasks);
+    state.sequence.reserve(tasks.min(RESERVED_RECORDS));
     let inputs: Vec<Binding<'_>> = g
         .input
         .iter()

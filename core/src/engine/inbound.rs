@@ -46,6 +46,7 @@ impl State {
     /// Count every latest record's arrivals afresh.
     pub(crate) fn count_arrivals(&self, wf: &Workflow) -> NodeMap<Arrivals> {
         let mut counts: NodeMap<Arrivals> = NodeMap::default();
+        counts.reserve(wf.graph().tasks.len());
         for r in self.latest_records() {
             let Node::Task(src) = r.node else { continue };
             let Some(source) = wf.task(src) else { continue };

@@ -142,6 +142,12 @@ impl<V> NodeMap<V> {
         dense_index(node).and_then(|i| self.dense.get(i))
     }
 
+    /// Room for tasks `0..tasks` in the dense part, so the map does not grow in steps while
+    /// a run reaches them (a run's first actions each reallocated several maps).
+    pub(crate) fn reserve(&mut self, tasks: usize) {
+        self.dense.reserve(tasks.saturating_sub(self.dense.len()));
+    }
+
     /// The value for (node, route).
     pub(crate) fn get(&self, node: Node, route: u32) -> Option<&V> {
         match self.routes(node) {

@@ -86,6 +86,11 @@ impl StagedList {
         id
     }
 
+    /// Room for `tasks` tasks' instances.
+    pub(crate) fn reserve(&mut self, tasks: usize) {
+        self.index.reserve(tasks);
+    }
+
     /// The instance with this id.
     pub(crate) fn get(&self, id: usize) -> Option<&Staged> {
         self.items.get(id)
