@@ -83,11 +83,28 @@ impl<T> Arena<T> {
     pub(crate) fn remove(&mut self, id: usize) -> Option<T> {
         let i = self.position(id)?;
         let item = self.slots.get_mut(i)?.take()?;
+        self.note_hole();
+        Some(item)
+    }
+
+    /// Remove the item with this id, dropping it where it lies (a record or a staged
+    /// instance is 150-odd bytes, and `remove` moves it out only to drop it); whether it
+    /// was there.
+    pub(crate) fn discard(&mut self, id: usize) -> bool {
+        let Some(slot) = self.position(id).and_then(|i| self.slots.get_mut(i)) else { return false };
+        if slot.is_none() {
+            return false;
+        }
+        *slot = None;
+        self.note_hole();
+        true
+    }
+
+    fn note_hole(&mut self) {
         self.holes += 1;
         if self.holes > self.len() + 16 {
             self.compact();
         }
-        Some(item)
     }
 
     /// Drop the holes (ids stay as they are), in place: the vectors keep their capacity, so
@@ -301,6 +318,8 @@ mod tests {
         assert_eq!(arena.remove(last), Some("pass"));
         assert_eq!(arena.remove(last), None);
         assert_eq!(arena.get(1_000_000), None);
+        assert!(arena.discard(kept) && !arena.discard(kept) && !arena.discard(1_000_000));
+        assert_eq!((arena.get(kept), arena.len()), (None, 0));
     }
 
     #[test]

@@ -170,7 +170,7 @@ fn push_record(wf: &Workflow, state: &mut State, record: Record) -> usize {
     // The record it supersedes is no longer needed, unless the output is built from it.
     if let Some(old) = state.set_latest(wf, (node, route), idx) {
         if !state.sequence.get(old).is_some_and(|r| r.term) {
-            state.sequence.remove(old);
+            state.sequence.discard(old);
         }
     }
     *state.passes.entry(node, route) += 1;

@@ -106,10 +106,10 @@ impl StagedList {
         self.index.get(node, route).map(|ids| ids.first)
     }
 
-    /// Unstage an instance.
-    pub(crate) fn remove(&mut self, id: usize) -> Option<Staged> {
-        let staged = self.items.remove(id)?;
-        let (node, route) = (staged.node, staged.route);
+    /// Unstage an instance; whether it was staged.
+    pub(crate) fn remove(&mut self, id: usize) -> bool {
+        let Some((node, route)) = self.items.get(id).map(|s| (s.node, s.route)) else { return false };
+        self.items.discard(id);
         if let Some(ids) = self.index.get_mut(node, route) {
             if ids.first != id {
                 ids.more.retain(|i| *i != id);
@@ -119,7 +119,7 @@ impl StagedList {
                 ids.first = ids.more.remove(0);
             }
         }
-        Some(staged)
+        true
     }
 
     /// Ids in staging order.
