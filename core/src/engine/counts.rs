@@ -23,6 +23,12 @@ impl StatusCounts {
         *c = c.saturating_sub(1);
     }
 
+    /// Whether any is in one of `statuses` (a counter read per status asked about, instead
+    /// of a pass over all seventeen).
+    pub(crate) fn any_of(&self, statuses: &[Status]) -> bool {
+        statuses.iter().any(|s| self.0[*s as usize] > 0)
+    }
+
     /// The statuses with a non-zero count, with their counts, in status order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Status, usize)> + '_ {
         Status::ALL.into_iter().zip(self.0).filter(|(_, c)| *c > 0)
@@ -32,6 +38,16 @@ impl StatusCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_of_reads_the_counters_asked_about() {
+        let mut counts = StatusCounts::default();
+        counts.add(Status::Running);
+        counts.add(Status::Failed);
+        counts.sub(Status::Failed);
+        assert!(counts.any_of(&[Status::Paused, Status::Running]));
+        assert!(!counts.any_of(&[Status::Failed, Status::Succeeded]) && !counts.any_of(&[]));
+    }
 
     #[test]
     fn the_array_order_is_the_declaration_order() {

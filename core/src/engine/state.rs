@@ -254,7 +254,7 @@ impl State {
     }
 
     pub(crate) fn has_status(&self, wanted: &[Status]) -> bool {
-        self.any_latest(|s| wanted.contains(&s))
+        self.any_latest_in(wanted)
     }
 
     /// Staged instances that are ready and not kept only for a rerun.

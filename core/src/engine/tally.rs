@@ -85,6 +85,20 @@ impl State {
     }
 
     /// Whether a latest record satisfies `pred`, from the tally when it is built.
+    /// Whether any latest record is in one of `statuses`.
+    pub(crate) fn any_latest_in(&self, statuses: &[Status]) -> bool {
+        if !self.tally.ready {
+            return self.latest_records().any(|r| statuses.contains(&r.status));
+        }
+        let fast = self.tally.counts.any_of(statuses);
+        debug_assert_eq!(
+            fast,
+            self.latest_records().any(|r| statuses.contains(&r.status)),
+            "the tally drifted"
+        );
+        fast
+    }
+
     pub(crate) fn any_latest(&self, pred: impl Fn(Status) -> bool) -> bool {
         if !self.tally.ready {
             return self.latest_records().any(|r| pred(r.status));
