@@ -256,7 +256,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     }
     let mut commands = Vec::new();
     let wake = state.deadline();
-    if event.kind == EventKind::Dispatch {
+    if matches!(event.kind, EventKind::Dispatch) {
         commands = limits::check_duration(workflow, state, event.at);
         commands.extend(limits::check_timeouts(workflow, state, event.at));
     }
@@ -272,7 +272,7 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
         EventKind::Cancel => flow::request(workflow, state, Status::Canceled, "cancel")?,
         EventKind::Rerun { tasks, reset_items } => flow::rerun(workflow, state, tasks, reset_items)?,
     }
-    if event.kind != EventKind::Dispatch {
+    if !matches!(event.kind, EventKind::Dispatch) {
         // A dispatch was checked before it ran, and starting runs sets no deadline.
         commands.extend(limits::check_duration(workflow, state, event.at));
         commands.extend(limits::check_timeouts(workflow, state, event.at));
@@ -285,8 +285,8 @@ pub fn step(workflow: &Workflow, state: &mut State, event: &Event) -> Result<Vec
     // The end is announced once nothing is outstanding and nothing more will start: a failed
     // workflow still starts the tasks named beside a `fail` (Orquesta), so a report that
     // leaves such a task staged waits for the dispatch that starts it.
-    let settled =
-        state.runs.is_empty() && (event.kind == EventKind::Dispatch || !dispatch::remediation_pending(state));
+    let settled = state.runs.is_empty()
+        && (matches!(event.kind, EventKind::Dispatch) || !dispatch::remediation_pending(state));
     if state.status().is_completed() && settled && !state.announced {
         state.announced = true;
         commands.push(Command::Finished { status: state.status(), output: state.output.clone() });
