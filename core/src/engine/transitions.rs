@@ -121,7 +121,7 @@ impl Source<'_> {
 
     /// The edge's condition, in the task's context with its result.
     fn condition(&self, wf: &Workflow, state: &State, edge: &crate::graph::Edge) -> Result<bool, String> {
-        let Some(when) = self.task.transitions.get(edge.transition).and_then(|t| t.when.as_ref()) else {
+        let Some(when) = edge.when.as_ref() else {
             return Ok(true);
         };
         let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
@@ -132,6 +132,9 @@ impl Source<'_> {
     /// The edge's published values, each seeing the ones before it; every failure is kept.
     fn publish(&self, wf: &Workflow, state: &State, edge: &crate::graph::Edge) -> Result<Layer, Vec<String>> {
         let mut published = Layer::default();
+        if !edge.publishes {
+            return Ok(published);
+        }
         let mut errors = Vec::new();
         let entries =
             self.task.transitions.get(edge.transition).map(|t| t.publish.as_slice()).unwrap_or_default();

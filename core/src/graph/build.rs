@@ -244,16 +244,20 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         }
         list.sort_by(|a, b| a.0.cmp(&b.0));
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        let transitions = &task.transitions;
         task.edges = list
             .into_iter()
             .map(|(name, target, transition)| {
                 let key = seen.entry(name.clone()).or_insert(0);
+                let tr = transitions.get(transition);
                 let edge = Edge {
                     target,
                     key: *key,
                     transition,
                     id: intern(format!("{name}__t{key}")),
                     back: intern(format!("{}__t{key}", task.name)),
+                    when: tr.and_then(|t| t.when.clone()),
+                    publishes: tr.is_some_and(|t| !t.publish.is_empty()),
                 };
                 *key += 1;
                 edge

@@ -136,6 +136,12 @@ pub struct Edge {
     pub id: Arc<str>,
     /// `<source>__t<key>`: how the target's record names where it came from.
     pub back: Arc<str>,
+    /// Its transition's condition (shared with [`Transition::when`]), and whether the
+    /// transition publishes anything: a completion reads them with the edge itself, not
+    /// from the task's transitions, which for a wide workflow are one more cold read each.
+    pub when: Option<Arc<Template>>,
+    /// Whether [`Transition::publish`] of its transition has entries.
+    pub publishes: bool,
 }
 
 /// Where a transition leads.
