@@ -191,6 +191,13 @@ pub(super) fn render(
     if staged.offered {
         return Ok(());
     }
+    if wf.offers_plainly(id) {
+        // Nothing to evaluate: offered without reading the task's definition or its context.
+        let delay = u64::try_from(retry_delay.unwrap_or(0).max(0)).unwrap_or(0);
+        let action = wf.literal_action(id);
+        offers.push(Offer { task: id, route, item: None, action, input: None, delay, empty_items: false });
+        return Ok(());
+    }
     let status = state.record(node, route).map_or(Status::Unset, |r| r.status);
     let null = Value::Null;
     let Some(spec) = &task.items else {

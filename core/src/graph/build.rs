@@ -159,8 +159,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
     let graph = Graph {
         rank: name_ranks(&tasks),
         by_name: name_order(&tasks),
-        names: crate::Name::many(tasks.iter().map(|t| t.name.as_str())),
-        actions: literal_actions(&tasks),
+        offers: offer_info(&tasks),
         tasks,
         entry,
         input: spec
@@ -294,6 +293,23 @@ fn name_ranks(tasks: &[Task]) -> Vec<u32> {
         }
     }
     rank
+}
+
+/// What starting each task needs: its name (one buffer for all), its action reference when
+/// written out, and whether nothing is evaluated to start it.
+fn offer_info(tasks: &[Task]) -> Vec<super::OfferInfo> {
+    let names = crate::Name::many(tasks.iter().map(|t| t.name.as_str()));
+    let actions = literal_actions(tasks);
+    tasks
+        .iter()
+        .zip(names)
+        .zip(actions)
+        .map(|((t, name), action)| {
+            let computed_action = t.action.is_some() && action.is_none();
+            let plain = t.items.is_none() && t.delay.is_none() && t.input.is_none() && !computed_action;
+            super::OfferInfo { name, action, plain }
+        })
+        .collect()
 }
 
 /// Each task's action reference when written out, as shared names: one buffer holding each

@@ -54,11 +54,21 @@ pub struct Graph {
     rank: Vec<u32>,
     /// Task ids in name order (the inverse of `rank`): a name is found by binary search.
     by_name: Vec<TaskId>,
-    /// Each task's name, shared with every execution request that names it (by [`TaskId`]).
-    names: Vec<crate::Name>,
-    /// Each task's action reference when it is written out, not computed (by [`TaskId`]):
-    /// shared the same way, so starting an execution copies no strings.
-    actions: Vec<Option<crate::Name>>,
+    /// What starting each task's executions needs, by [`TaskId`], kept apart from the task
+    /// and small: dispatching a wide fan-out reads it for every branch, in name order, and a
+    /// task's own definition would be several cold cache lines each.
+    offers: Vec<OfferInfo>,
+}
+
+/// What starting a task's executions needs (see [`Graph`]'s `offers`).
+#[derive(Debug)]
+pub(crate) struct OfferInfo {
+    /// The task's name, a range of one buffer holding every task's.
+    pub(crate) name: crate::Name,
+    /// Its action reference when written out: each distinct one is held once.
+    pub(crate) action: Option<crate::Name>,
+    /// Nothing to evaluate: no items, delay or input, and no computed action.
+    pub(crate) plain: bool,
 }
 
 /// A compiled task.
@@ -234,12 +244,18 @@ impl Workflow {
 
     /// The task's name, shared ("" for an unknown id).
     pub(crate) fn shared_name(&self, id: TaskId) -> crate::Name {
-        self.inner.names.get(id.index()).cloned().unwrap_or_else(|| crate::Name::from(""))
+        self.inner.offers.get(id.index()).map_or_else(|| crate::Name::from(""), |o| o.name.clone())
     }
 
     /// The task's action reference when it is a plain string, shared.
     pub(crate) fn literal_action(&self, id: TaskId) -> Option<crate::Name> {
-        self.inner.actions.get(id.index()).and_then(Option::clone)
+        self.inner.offers.get(id.index()).and_then(|o| o.action.clone())
+    }
+
+    /// Whether starting the task evaluates nothing: no items, delay or input, and its action
+    /// written out (or none). Such a task is offered from [`OfferInfo`] alone.
+    pub(crate) fn offers_plainly(&self, id: TaskId) -> bool {
+        self.inner.offers.get(id.index()).is_some_and(|o| o.plain)
     }
 
     /// The task's place among all tasks in name order (0 for an unknown id).
