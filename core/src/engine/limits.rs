@@ -53,7 +53,7 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
     if continuing {
         return None;
     }
-    let limit = wf.task(id).and_then(|t| t.max_iterations).unwrap_or(state.limits.max_task_iterations);
+    let limit = wf.max_iterations(id).unwrap_or(state.limits.max_task_iterations);
     let passes = state.passes.get(node, route).copied().unwrap_or(0) as u64;
     if passes < limit {
         return None;

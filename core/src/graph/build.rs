@@ -307,7 +307,7 @@ fn offer_info(tasks: &[Task]) -> Vec<super::OfferInfo> {
         .map(|((t, name), action)| {
             let computed_action = t.action.is_some() && action.is_none();
             let plain = t.items.is_none() && t.delay.is_none() && t.input.is_none() && !computed_action;
-            super::OfferInfo { name, action, plain }
+            super::OfferInfo { name, action, plain, max_iterations: t.max_iterations }
         })
         .collect()
 }

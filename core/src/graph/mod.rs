@@ -69,6 +69,8 @@ pub(crate) struct OfferInfo {
     pub(crate) action: Option<crate::Name>,
     /// Nothing to evaluate: no items, delay or input, and no computed action.
     pub(crate) plain: bool,
+    /// The task's own iteration limit, checked before every start.
+    pub(crate) max_iterations: Option<u64>,
 }
 
 /// A compiled task.
@@ -250,6 +252,12 @@ impl Workflow {
     /// The task's action reference when it is a plain string, shared.
     pub(crate) fn literal_action(&self, id: TaskId) -> Option<crate::Name> {
         self.inner.offers.get(id.index()).and_then(|o| o.action.clone())
+    }
+
+    /// The task's own iteration limit (Ostinato extension), read from the small per-task
+    /// record every dispatch reads anyway.
+    pub(crate) fn max_iterations(&self, id: TaskId) -> Option<u64> {
+        self.inner.offers.get(id.index()).and_then(|o| o.max_iterations)
     }
 
     /// Whether starting the task evaluates nothing: no items, delay or input, and its action
