@@ -177,6 +177,14 @@ fn delay_of(task: &Task, scope: &dyn Scope, retry_delay: Option<i64>) -> Result<
     Ok(u64::try_from(delay.max(0)).unwrap_or(0))
 }
 
+/// The offer of a task with nothing to evaluate, made without reading the task's definition
+/// or its context.
+fn plain_offer(wf: &Workflow, id: TaskId, route: u32, retry_delay: Option<i64>) -> Offer {
+    let delay = u64::try_from(retry_delay.unwrap_or(0).max(0)).unwrap_or(0);
+    let action = wf.literal_action(id);
+    Offer { task: id, route, item: None, action, input: None, delay, empty_items: false }
+}
+
 /// Render one staged task instance into its executions, appended to `offers`.
 pub(super) fn render(
     wf: &Workflow,
@@ -192,10 +200,7 @@ pub(super) fn render(
         return Ok(());
     }
     if wf.offers_plainly(id) {
-        // Nothing to evaluate: offered without reading the task's definition or its context.
-        let delay = u64::try_from(retry_delay.unwrap_or(0).max(0)).unwrap_or(0);
-        let action = wf.literal_action(id);
-        offers.push(Offer { task: id, route, item: None, action, input: None, delay, empty_items: false });
+        offers.push(plain_offer(wf, id, route, retry_delay));
         return Ok(());
     }
     let status = state.record(node, route).map_or(Status::Unset, |r| r.status);

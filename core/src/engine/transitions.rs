@@ -223,8 +223,6 @@ impl Kept {
         source.task.transitions.get(edge.transition).is_some_and(|t| t.targets.len() > 1)
     }
 
-    // Kept out of line: most tasks never fan out, and `follow` is their hot path.
-    #[inline(never)]
     fn condition(
         &mut self,
         source: &Source<'_>,
@@ -239,7 +237,6 @@ impl Kept {
         self.taken.get_or_insert_with(|| source.condition(wf, state, edge)).clone()
     }
 
-    #[inline(never)]
     fn publish(
         &mut self,
         source: &Source<'_>,
@@ -281,36 +278,7 @@ pub(crate) fn follow(
     // Only a task with a transition to several targets keeps outcomes between its edges.
     let mut kept = (task.edges.len() > task.transitions.len()).then(Kept::default);
     for (i, edge) in task.edges.iter().enumerate() {
-        let condition = match kept.as_mut() {
-            Some(kept) => kept.condition(&source, wf, state, edge),
-            None => source.condition(wf, state, edge),
-        };
-        let taken = match condition {
-            Ok(taken) => taken,
-            Err(message) => {
-                source.error(state, message, edge);
-                request_status(wf, state, Status::Failed);
-                continue;
-            }
-        };
-        state.set_edge_taken(wf, record, i, taken);
-        if !taken {
-            continue;
-        }
-        let published = match kept.as_mut() {
-            Some(kept) => kept.publish(&source, wf, state, edge),
-            None => source.publish(wf, state, edge),
-        };
-        let published = match published {
-            Ok(p) => p,
-            Err(errors) => {
-                for message in errors {
-                    source.error(state, message, edge);
-                }
-                request_status(wf, state, Status::Failed);
-                continue;
-            }
-        };
+        let Some(published) = take_edge(wf, state, &source, kept.as_mut(), i, edge) else { continue };
         let (staged, ready) = source.stage(wf, state, edge, published);
         let target = state.staged.get(staged).map(|s| (s.node, s.route));
         match (edge.target, target) {
@@ -323,13 +291,61 @@ pub(crate) fn follow(
             _ => {}
         }
     }
-    // Tasks named in the same transitions as a `fail` still run after the workflow failed.
     if manual_fail {
-        for (node, r) in ready_next {
-            if let Some(s) = state.staged_mut(node, r) {
-                s.run_on_fail = true;
-            }
-        }
+        run_on_fail(state, ready_next);
     }
     commands
+}
+
+/// Evaluate one edge: its condition (noting the outcome on the source's record), then, when
+/// taken, its publish. `None` when not taken or when either failed (logged, and the
+/// workflow fails).
+fn take_edge(
+    wf: &Workflow,
+    state: &mut State,
+    source: &Source<'_>,
+    kept: Option<&mut Kept>,
+    i: usize,
+    edge: &crate::graph::Edge,
+) -> Option<Layer> {
+    let mut kept = kept;
+    let condition = match kept.as_deref_mut() {
+        Some(kept) => kept.condition(source, wf, state, edge),
+        None => source.condition(wf, state, edge),
+    };
+    let taken = match condition {
+        Ok(taken) => taken,
+        Err(message) => {
+            source.error(state, message, edge);
+            request_status(wf, state, Status::Failed);
+            return None;
+        }
+    };
+    state.set_edge_taken(wf, source.record, i, taken);
+    if !taken {
+        return None;
+    }
+    let published = match kept {
+        Some(kept) => kept.publish(source, wf, state, edge),
+        None => source.publish(wf, state, edge),
+    };
+    match published {
+        Ok(p) => Some(p),
+        Err(errors) => {
+            for message in errors {
+                source.error(state, message, edge);
+            }
+            request_status(wf, state, Status::Failed);
+            None
+        }
+    }
+}
+
+/// Tasks named in the same transitions as a `fail` still run after the workflow failed.
+fn run_on_fail(state: &mut State, ready: Vec<(Node, u32)>) {
+    for (node, r) in ready {
+        if let Some(s) = state.staged_mut(node, r) {
+            s.run_on_fail = true;
+        }
+    }
 }

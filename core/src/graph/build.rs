@@ -226,22 +226,7 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         Arc::clone(interned.entry(text).or_insert_with_key(|t| Arc::from(t.as_str())))
     };
     for (source, task) in tasks.iter_mut().enumerate() {
-        let mut list: Vec<(String, Target, usize)> = Vec::new();
-        for (i, tr) in task.transitions.iter().enumerate() {
-            for &target in &tr.targets {
-                if target == Target::Command(EngineCommand::Retry) {
-                    let when = match &tr.when {
-                        Some(w) => Template::clone(w),
-                        None => template("<% completed() %>")?,
-                    };
-                    task.retry =
-                        Some(Box::new(Retry { when: Some(when), count: Count::Literal(3), delay: None }));
-                    continue;
-                }
-                list.push((name_of(target), target, i));
-            }
-        }
-        list.sort_by(|a, b| a.0.cmp(&b.0));
+        let list = targets_by_name(task, &name_of)?;
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
         let transitions = &task.transitions;
         task.edges = list
@@ -275,6 +260,31 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         task.inbound_edges = list;
     }
     Ok(())
+}
+
+/// A task's transition targets as (target name, target, transition), sorted by name: the
+/// order of its edges. A `retry` target is no edge: it becomes the task's retry policy.
+fn targets_by_name(
+    task: &mut Task,
+    name_of: &impl Fn(Target) -> String,
+) -> Result<Vec<(String, Target, usize)>, Diagnostic> {
+    let mut list: Vec<(String, Target, usize)> = Vec::new();
+    for (i, tr) in task.transitions.iter().enumerate() {
+        for &target in &tr.targets {
+            if target == Target::Command(EngineCommand::Retry) {
+                let when = match &tr.when {
+                    Some(w) => Template::clone(w),
+                    None => template("<% completed() %>")?,
+                };
+                task.retry =
+                    Some(Box::new(Retry { when: Some(when), count: Count::Literal(3), delay: None }));
+                continue;
+            }
+            list.push((name_of(target), target, i));
+        }
+    }
+    list.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(list)
 }
 
 /// Task ids in name order.
