@@ -55,12 +55,31 @@ impl Layer {
         }
     }
 
-    /// Take `name` out of a short layer, keeping the others' order; `None` when it is not
-    /// there, or the layer is a map (whose removal would not keep the order).
-    pub(crate) fn take_small(&mut self, name: &str) -> Option<(String, Value)> {
-        match self {
-            Layer::Small(list) => list.iter().position(|(k, _)| k == name).map(|at| list.remove(at)),
-            Layer::Large(_) => None,
+    /// This layer with `top` over it: each name keeps its place, a name `top` sets again
+    /// takes `top`'s value (moved, not cloned), and `top`'s new names follow in its order.
+    /// What `State::squash` makes of a loop's delta and the pass's publish, built in one
+    /// pass over two short lists with the size known; either layer a map, it merges them.
+    pub(crate) fn overlaid(&self, top: Layer) -> Layer {
+        let (below, mut above) = match (self, top) {
+            (Layer::Small(below), Layer::Small(above)) => (below, above),
+            (_, top) => {
+                let mut merged = self.clone();
+                merged.extend(top.into_entries());
+                return merged;
+            }
+        };
+        let mut entries = Vec::with_capacity(below.len() + above.len());
+        for (k, v) in below {
+            match above.iter().position(|(name, _)| name == k) {
+                Some(at) => entries.push(above.remove(at)),
+                None => entries.push((k.clone(), v.clone())),
+            }
+        }
+        entries.append(&mut above);
+        if entries.len() <= SMALL {
+            Layer::Small(entries)
+        } else {
+            Layer::Large(entries.into_iter().collect())
         }
     }
 
@@ -136,6 +155,32 @@ mod tests {
     }
 
     #[test]
+    fn overlaid_is_the_merge_of_the_two_in_order() {
+        let layer = |pairs: &[(&str, i64)]| -> Layer {
+            let mut l = Layer::default();
+            l.extend(pairs.iter().map(|(k, v)| ((*k).to_owned(), json!(v))));
+            l
+        };
+        let wide: Vec<(String, i64)> = (0..20).map(|i| (format!("w{i}"), i)).collect();
+        let wide: Vec<(&str, i64)> = wide.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        for (below, above) in [
+            (vec![("i", 1), ("n", 5)], vec![("i", 2)]),
+            (vec![("i", 1)], vec![("x", 9), ("i", 2), ("y", 3)]),
+            (vec![], vec![("a", 1)]),
+            (vec![("a", 1)], vec![]),
+            (wide.clone(), vec![("w3", 30), ("z", 0)]),
+            (vec![("a", 1)], wide.clone()),
+        ] {
+            let (b, a) = (layer(&below), layer(&above));
+            let mut expected = b.clone();
+            expected.extend(a.clone().into_entries());
+            let got = b.overlaid(a);
+            assert_eq!(names(&got), names(&expected));
+            assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
     fn keeps_insertion_order_and_places_like_a_json_map_in_both_forms() {
         for size in [3, 40] {
             let mut layer = Layer::default();
@@ -154,19 +199,6 @@ mod tests {
             assert_eq!(text, serde_json::to_string(&map).unwrap_or_default());
             assert_eq!(serde_json::from_str::<Layer>(&text).ok(), Some(layer));
         }
-    }
-
-    #[test]
-    fn take_small_keeps_the_others_in_order_and_leaves_a_map_alone() {
-        let mut layer = Layer::default();
-        for name in ["a", "b", "c"] {
-            layer.insert(name.into(), json!(name));
-        }
-        assert_eq!(layer.take_small("b"), Some(("b".into(), json!("b"))));
-        assert_eq!((layer.take_small("b"), names(&layer)), (None, vec!["a", "c"]));
-        let mut large = Layer::from((0..40).map(|i| (format!("v{i}"), json!(i))).collect::<Map<_, _>>());
-        assert_eq!(large.take_small("v1"), None);
-        assert_eq!(large.get("v1"), Some(&json!(1)));
     }
 
     #[test]

@@ -291,11 +291,9 @@ impl State {
             // published again takes its new value in its old place, moved rather than cloned
             // (a loop's counter, every pass).
             [only] => {
-                for (k, v) in self.contexts.get(*only).into_iter().flat_map(Layer::iter) {
-                    match extra.as_mut().and_then(|e| e.take_small(k)) {
-                        Some((k, v)) => delta.insert(k, v),
-                        None => delta.insert(k.clone(), v.clone()),
-                    }
+                // A missing layer (a hand-edited state) contributes nothing.
+                if let Some(below) = self.contexts.get(*only) {
+                    delta = below.overlaid(extra.take().unwrap_or_default());
                 }
             }
             _ => {
