@@ -253,10 +253,6 @@ impl State {
         self.any_latest(Status::is_active)
     }
 
-    pub(crate) fn has_status(&self, wanted: &[Status]) -> bool {
-        self.any_latest_in(wanted)
-    }
-
     /// Staged instances that are ready and not kept only for a rerun.
     pub(crate) fn has_staged_tasks(&self) -> bool {
         self.staged.iter().any(|s| s.ready && !s.completed)

@@ -84,21 +84,18 @@ impl State {
         old_idx
     }
 
-    /// Whether a latest record satisfies `pred`, from the tally when it is built.
-    /// Whether any latest record is in one of `statuses`.
-    pub(crate) fn any_latest_in(&self, statuses: &[Status]) -> bool {
+    /// Whether any latest record is in one of `wanted`: from the tally when it is built, a
+    /// counter read per status asked about.
+    pub(crate) fn has_status(&self, wanted: &[Status]) -> bool {
         if !self.tally.ready {
-            return self.latest_records().any(|r| statuses.contains(&r.status));
+            return self.any_latest(|s| wanted.contains(&s));
         }
-        let fast = self.tally.counts.any_of(statuses);
-        debug_assert_eq!(
-            fast,
-            self.latest_records().any(|r| statuses.contains(&r.status)),
-            "the tally drifted"
-        );
+        let fast = self.tally.counts.any_of(wanted);
+        debug_assert_eq!(fast, self.any_latest(|s| wanted.contains(&s)), "the tally drifted");
         fast
     }
 
+    /// Whether a latest record satisfies `pred`, from the tally when it is built.
     pub(crate) fn any_latest(&self, pred: impl Fn(Status) -> bool) -> bool {
         if !self.tally.ready {
             return self.latest_records().any(|r| pred(r.status));
