@@ -26,7 +26,7 @@ pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEven
             let items = staged.and_then(|s| s.items.as_ref());
             // Only some statuses are qualified (a `running` report is not): ask the others
             // nothing.
-            let (Some(items), Some(_)) = (items, item_event(*status, false, ItemsTail::Completed)) else {
+            let (Some(items), Some(names)) = (items, item_events(*status)) else {
                 return action_event(*status).into();
             };
             let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
@@ -34,7 +34,7 @@ pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEven
             // the task must not complete under it (its report would reopen it).
             let offered = staged.is_some_and(|s| s.offered_items.any_other(*item));
             let active = offered || any(Status::is_active);
-            let items = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
+            let tail = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
                 ItemsTail::Paused
             } else if !active && any(|s| s == Status::Canceled) {
                 ItemsTail::Canceled
@@ -45,7 +45,7 @@ pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEven
             } else {
                 ItemsTail::Completed
             };
-            item_event(*status, active, items).map_or_else(|| action_event(*status).into(), Cow::Borrowed)
+            names.get(tail.index(active)).map_or_else(|| action_event(*status).into(), |n| Cow::Borrowed(*n))
         }
     }
 }
@@ -61,6 +61,11 @@ enum ItemsTail {
 }
 
 impl ItemsTail {
+    /// Where the name for this tail stands among a status's ten (see [`item_events`]).
+    fn index(self, active: bool) -> usize {
+        usize::from(!active) * 5 + self as usize
+    }
+
     #[cfg(test)]
     const ALL: [ItemsTail; 5] = [
         ItemsTail::Paused,
@@ -83,43 +88,42 @@ impl ItemsTail {
 }
 
 /// The ten qualified names of one item status, as literals: `<base>_task_<active|dormant>
-/// _items_<tail>`.
+/// _items_<tail>`, active ones first, tails in [`ItemsTail`] order.
 macro_rules! qualified {
-    ($base:literal, $active:expr, $tail:expr) => {
-        match ($active, $tail) {
-            (true, ItemsTail::Paused) => concat!($base, "_task_active_items_paused"),
-            (true, ItemsTail::Canceled) => concat!($base, "_task_active_items_canceled"),
-            (true, ItemsTail::Failed) => concat!($base, "_task_active_items_failed"),
-            (true, ItemsTail::Incomplete) => concat!($base, "_task_active_items_incomplete"),
-            (true, ItemsTail::Completed) => concat!($base, "_task_active_items_completed"),
-            (false, ItemsTail::Paused) => concat!($base, "_task_dormant_items_paused"),
-            (false, ItemsTail::Canceled) => concat!($base, "_task_dormant_items_canceled"),
-            (false, ItemsTail::Failed) => concat!($base, "_task_dormant_items_failed"),
-            (false, ItemsTail::Incomplete) => concat!($base, "_task_dormant_items_incomplete"),
-            (false, ItemsTail::Completed) => concat!($base, "_task_dormant_items_completed"),
-        }
+    ($base:literal) => {
+        [
+            concat!($base, "_task_active_items_paused"),
+            concat!($base, "_task_active_items_canceled"),
+            concat!($base, "_task_active_items_failed"),
+            concat!($base, "_task_active_items_incomplete"),
+            concat!($base, "_task_active_items_completed"),
+            concat!($base, "_task_dormant_items_paused"),
+            concat!($base, "_task_dormant_items_canceled"),
+            concat!($base, "_task_dormant_items_failed"),
+            concat!($base, "_task_dormant_items_incomplete"),
+            concat!($base, "_task_dormant_items_completed"),
+        ]
     };
 }
 
-/// A with-items task's event for one item's report, or `None` where Orquesta names the
-/// report by its status alone. Literals: every item report names one, and building the name
-/// was two allocations per item.
-fn item_event(status: Status, active: bool, tail: ItemsTail) -> Option<&'static str> {
+/// The names of a with-items task's events for one item's report with this status, or
+/// `None` where Orquesta names the report by its status alone. Literals: every item report
+/// names one, and building the name was two allocations per item.
+fn item_events(status: Status) -> Option<&'static [&'static str; 10]> {
     Some(match status {
-        Status::Resuming => qualified!("action_resuming", active, tail),
-        Status::Pending => qualified!("action_pending", active, tail),
-        Status::Paused => qualified!("action_paused", active, tail),
-        Status::Succeeded => qualified!("action_succeeded", active, tail),
-        Status::Failed => qualified!("action_failed", active, tail),
-        Status::Timeout => qualified!("action_timeout", active, tail),
-        Status::Abandoned => qualified!("action_abandoned", active, tail),
-        Status::Canceled => qualified!("action_canceled", active, tail),
+        Status::Resuming => &qualified!("action_resuming"),
+        Status::Pending => &qualified!("action_pending"),
+        Status::Paused => &qualified!("action_paused"),
+        Status::Succeeded => &qualified!("action_succeeded"),
+        Status::Failed => &qualified!("action_failed"),
+        Status::Timeout => &qualified!("action_timeout"),
+        Status::Abandoned => &qualified!("action_abandoned"),
+        Status::Canceled => &qualified!("action_canceled"),
         _ => return None,
     })
 }
 
-/// `action_<status>`: a literal, because this names every report (the with-items
-/// qualifiers are appended to a copy).
+/// `action_<status>`: a literal, because this names every report.
 fn action_event(status: Status) -> &'static str {
     match status {
         Status::Unset => "action_null",
@@ -255,7 +259,8 @@ mod tests {
                     let spelled =
                         format!("action_{}_task_{activity}_items_{}", status.as_str(), tail.as_str());
                     let expected = qualified.contains(&status).then_some(spelled);
-                    assert_eq!(item_event(status, active, tail).map(str::to_owned), expected);
+                    let got = item_events(status).and_then(|names| names.get(tail.index(active)).copied());
+                    assert_eq!(got.map(str::to_owned), expected);
                 }
             }
         }
