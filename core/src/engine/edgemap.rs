@@ -147,19 +147,13 @@ impl<V> EdgeMap<V> {
                 Ok(at) => return Some(std::mem::replace(&mut list[at].1, value)),
                 Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
                 Err(_) => {
+                    // Full: the entries become a run in key order, which takes the newcomer
+                    // as any run does (appended, or a tree if it comes out of order).
                     let mut wide: Vec<(Key, V)> =
                         std::mem::take(list).into_iter().map(|(k, v)| (Key::new(k), v)).collect();
                     wide.sort_by(|a, b| a.0.cmp(&b.0));
-                    let key = Key::new(name);
-                    // Still a run when the newcomer comes last; otherwise a tree from now on.
-                    *self = if wide.last().is_none_or(|(last, _)| *last < key) {
-                        wide.push((key, value));
-                        EdgeMap::Run(wide)
-                    } else {
-                        let mut map: BTreeMap<Key, V> = wide.into_iter().collect();
-                        map.insert(key, value);
-                        EdgeMap::Large(map)
-                    };
+                    *self = EdgeMap::Run(wide);
+                    return self.insert(name, value);
                 }
             },
             EdgeMap::Run(list) => {
