@@ -217,12 +217,6 @@ impl Kept {
         }
     }
 
-    /// Whether the edge's transition has other targets (otherwise nothing is kept: the one
-    /// edge takes the outcome, uncopied).
-    fn shared(source: &Source<'_>, edge: &crate::graph::Edge) -> bool {
-        source.task.transitions.get(edge.transition).is_some_and(|t| t.targets.len() > 1)
-    }
-
     fn condition(
         &mut self,
         source: &Source<'_>,
@@ -230,9 +224,6 @@ impl Kept {
         state: &State,
         edge: &crate::graph::Edge,
     ) -> Result<bool, String> {
-        if !Kept::shared(source, edge) {
-            return source.condition(wf, state, edge);
-        }
         self.switch_to(edge.transition);
         self.taken.get_or_insert_with(|| source.condition(wf, state, edge)).clone()
     }
@@ -244,9 +235,6 @@ impl Kept {
         state: &State,
         edge: &crate::graph::Edge,
     ) -> Result<Layer, Vec<String>> {
-        if !Kept::shared(source, edge) {
-            return source.publish(wf, state, edge);
-        }
         self.switch_to(edge.transition);
         self.published.get_or_insert_with(|| source.publish(wf, state, edge)).clone()
     }
@@ -304,11 +292,10 @@ fn take_edge(
     wf: &Workflow,
     state: &mut State,
     source: &Source<'_>,
-    kept: Option<&mut Kept>,
+    mut kept: Option<&mut Kept>,
     i: usize,
     edge: &crate::graph::Edge,
 ) -> Option<Layer> {
-    let mut kept = kept;
     let condition = match kept.as_deref_mut() {
         Some(kept) => kept.condition(source, wf, state, edge),
         None => source.condition(wf, state, edge),
