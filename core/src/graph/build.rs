@@ -156,10 +156,10 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
             .collect::<Result<_, _>>()?,
         None => topo.start_tasks().into_iter().filter_map(|n| ids.get(n).copied()).collect(),
     };
+    let by_name = name_order(&tasks);
     let graph = Graph {
-        rank: name_ranks(&tasks),
-        by_name: name_order(&tasks),
-        offers: offer_info(&tasks),
+        offers: offer_info(&tasks, &by_name),
+        by_name,
         tasks,
         entry,
         input: spec
@@ -294,30 +294,27 @@ fn name_order(tasks: &[Task]) -> Vec<TaskId> {
     order
 }
 
-/// Each task's place in name order, by id.
-fn name_ranks(tasks: &[Task]) -> Vec<u32> {
+/// What starting each task needs: its name (one buffer for all), its place in name order
+/// (`by_name` inverted), its action reference when written out, and whether nothing is
+/// evaluated to start it.
+fn offer_info(tasks: &[Task], by_name: &[TaskId]) -> Vec<super::OfferInfo> {
     let mut rank = vec![0; tasks.len()];
-    for (place, id) in name_order(tasks).into_iter().enumerate() {
+    for (place, id) in by_name.iter().enumerate() {
         if let Some(r) = rank.get_mut(id.index()) {
             *r = u32::try_from(place).unwrap_or(u32::MAX);
         }
     }
-    rank
-}
-
-/// What starting each task needs: its name (one buffer for all), its action reference when
-/// written out, and whether nothing is evaluated to start it.
-fn offer_info(tasks: &[Task]) -> Vec<super::OfferInfo> {
     let names = crate::Name::many(tasks.iter().map(|t| t.name.as_str()));
     let actions = literal_actions(tasks);
     tasks
         .iter()
         .zip(names)
         .zip(actions)
-        .map(|((t, name), action)| {
+        .zip(rank)
+        .map(|(((t, name), action), rank)| {
             let computed_action = t.action.is_some() && action.is_none();
             let plain = t.items.is_none() && t.delay.is_none() && t.input.is_none() && !computed_action;
-            super::OfferInfo { name, action, plain, max_iterations: t.max_iterations }
+            super::OfferInfo { name, rank, action, plain, max_iterations: t.max_iterations }
         })
         .collect()
 }

@@ -48,11 +48,7 @@ pub struct Graph {
     pub output: Vec<(String, ValueTemplate)>,
     /// Workflow-level limits written in the definition (Ostinato extension).
     pub limits: crate::spec::LimitsSpec,
-    /// Each task's place in name order, by [`TaskId`]: Orquesta offers executions by task
-    /// name, and comparing these is one integer compare instead of two names' bytes (a
-    /// fan-out of 100,000 offers sorts them on every dispatch).
-    rank: Vec<u32>,
-    /// Task ids in name order (the inverse of `rank`): a name is found by binary search.
+    /// Task ids in name order: a name is found by binary search.
     by_name: Vec<TaskId>,
     /// What starting each task's executions needs, by [`TaskId`], kept apart from the task
     /// and small: dispatching a wide fan-out reads it for every branch, in name order, and a
@@ -65,6 +61,10 @@ pub struct Graph {
 pub(crate) struct OfferInfo {
     /// The task's name, a range of one buffer holding every task's.
     pub(crate) name: crate::Name,
+    /// Its place among all tasks in name order: Orquesta offers executions by task name, and
+    /// comparing these is one integer compare instead of two names' bytes (a fan-out of
+    /// 100,000 offers sorts them on every dispatch).
+    pub(crate) rank: u32,
     /// Its action reference when written out: each distinct one is held once.
     pub(crate) action: Option<crate::Name>,
     /// Nothing to evaluate: no items, delay or input, and no computed action.
@@ -268,7 +268,7 @@ impl Workflow {
 
     /// The task's place among all tasks in name order (0 for an unknown id).
     pub(crate) fn name_rank(&self, id: TaskId) -> u32 {
-        self.inner.rank.get(id.index()).copied().unwrap_or(0)
+        self.inner.offers.get(id.index()).map_or(0, |o| o.rank)
     }
 
     /// A task's id by name.
