@@ -88,7 +88,7 @@ impl ItemStatuses {
         while self.list.get(self.cursor).is_some_and(|s| *s != Status::Unset) {
             self.cursor += 1;
         }
-        let mut out = Vec::with_capacity(take.min(self.list.len() - self.cursor.min(self.list.len())));
+        let mut out = Vec::with_capacity(take.min(self.list.len().saturating_sub(self.cursor)));
         for (i, s) in self.list.iter().enumerate().skip(self.cursor) {
             if out.len() >= take {
                 break;

@@ -173,16 +173,27 @@ fn delay_of(task: &Task, scope: &dyn Scope, retry_delay: Option<i64>) -> Result<
         Some(d) => eval_count(d, scope, "task delay")?,
         None => 0,
     };
-    let delay = retry_delay.unwrap_or(own);
-    Ok(u64::try_from(delay.max(0)).unwrap_or(0))
+    Ok(seconds(retry_delay.unwrap_or(own)))
+}
+
+/// A delay as seconds to wait: a negative one is none.
+fn seconds(delay: i64) -> u64 {
+    u64::try_from(delay.max(0)).unwrap_or(0)
 }
 
 /// The offer of a task with nothing to evaluate, made without reading the task's definition
 /// or its context.
 fn plain_offer(wf: &Workflow, id: TaskId, route: u32, retry_delay: Option<i64>) -> Offer {
-    let delay = u64::try_from(retry_delay.unwrap_or(0).max(0)).unwrap_or(0);
-    let action = wf.literal_action(id);
-    Offer { task: id, route, item: None, action, input: None, delay, empty_items: false }
+    let delay = seconds(retry_delay.unwrap_or(0));
+    Offer {
+        task: id,
+        route,
+        item: None,
+        action: wf.literal_action(id),
+        input: None,
+        delay,
+        empty_items: false,
+    }
 }
 
 /// Render one staged task instance into its executions, appended to `offers`.
