@@ -100,6 +100,18 @@ impl<T> Arena<T> {
         true
     }
 
+    /// Drop every item under an id from `from` on (the latest ones) and hand out ids from
+    /// `next` again: undoes the latest pushes.
+    pub(crate) fn truncate(&mut self, from: usize, next: usize) {
+        while self.ids.last().is_some_and(|id| *id >= from) {
+            self.ids.pop();
+            if self.slots.pop().is_some_and(|slot| slot.is_none()) {
+                self.holes = self.holes.saturating_sub(1);
+            }
+        }
+        self.next = next;
+    }
+
     fn note_hole(&mut self) {
         self.holes += 1;
         if self.holes > self.len() + 16 {
@@ -174,6 +186,18 @@ impl<T> Default for IdMap<T> {
 }
 
 impl<T> IdMap<T> {
+    /// Drop the items under ids from `from` on and hand out ids from `next` again: a
+    /// dispatch that fails takes back the runs it had started to offer.
+    pub(crate) fn truncate(&mut self, from: u64, next: u64) {
+        let (Ok(from), Ok(next)) = (usize::try_from(from), usize::try_from(next)) else { return };
+        self.0.truncate(from, next);
+    }
+
+    /// Room for `n` more items (a dispatch knows how many runs it starts).
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+
     /// The lowest id [`IdMap::insert`] accepts.
     pub(crate) fn next_id(&self) -> u64 {
         self.0.next as u64

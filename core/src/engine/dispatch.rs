@@ -3,10 +3,11 @@
 
 use super::flow::{name_of, request_status};
 use super::inline_ids::InlineIds;
-use super::render::{Offer, Offers, render};
+use super::render::render;
+
 use super::state::{ErrorEntry, Node, Run, State};
 use super::status::Status;
-use super::{Command, RunRequest};
+use super::{Command, RunId, RunRequest};
 use crate::graph::{TaskId, Workflow};
 
 /// Whether a failed workflow still has a task to start: one named beside a `fail` command.
@@ -35,66 +36,136 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
             return commands;
         }
     }
-    let mut offers = Offers::default();
-    let mut failed = false;
-    for &i in candidates.iter() {
-        match render(wf, state, i, &mut offers) {
-            Ok(()) => {}
-            Err(message) => {
-                failed = true;
-                let (node, route) =
-                    state.staged.get(i).map_or((Node::Task(TaskId(0)), 0), |s| (s.node, s.route));
-                state.log_error(ErrorEntry {
-                    message,
-                    task: Some(name_of(wf, node)),
-                    route: Some(route),
-                    transition: None,
-                    result: None,
-                });
-            }
+    // Orquesta offers by task name, then route; a with-items task's items stay in item
+    // order. Rendering the instances in that order (stably) makes the requests in it.
+    let order = offer_order(wf, state, candidates);
+    let mut out = Offering::new(state, order.len());
+    let mut errors = Vec::new();
+    for &i in order.iter() {
+        out.begin(state, i);
+        if let Err(message) = render(wf, state, i, &mut out) {
+            errors.push((i, message));
         }
     }
-    if failed {
+    if !errors.is_empty() {
+        out.undo(state);
+        log_render_errors(wf, state, errors);
         request_status(wf, state, Status::Failed);
         return Vec::new();
     }
-    // Orquesta offers by task name, then route (a with-items task's items stay in item
-    // order: the sort is stable).
-    offers.sort_by_key(|o| (wf.name_rank(o.task), o.route));
-    let mut commands = Vec::with_capacity(offers.len());
-    for o in offers.into_iter() {
-        commands.push(offer(wf, state, o));
-    }
-    commands
+    out.commands
 }
 
-fn offer(wf: &Workflow, state: &mut State, o: Offer) -> Command {
-    // The counter is ahead of every id in flight (a hand-edited state may say otherwise).
-    let run = state.next_run.max(state.runs.next_id());
-    state.next_run = run.saturating_add(1);
-    state
-        .runs
-        .insert(run, Run { task: o.task, route: o.route, item: o.item, started: false, deadline: None });
-    if let Some(s) = state.staged_mut(Node::Task(o.task), o.route) {
-        match o.item {
-            Some(item) => {
-                s.offered_items.insert(item);
-            }
-            None => s.offered = true,
+/// The ready instances in offer order: by task name, then route, staging order otherwise.
+fn offer_order(wf: &Workflow, state: &State, mut candidates: InlineIds) -> InlineIds {
+    let key = |i: &usize| {
+        state.staged.get(*i).map_or((0, 0), |s| match s.node {
+            Node::Task(t) => (wf.name_rank(t), s.route),
+            Node::Command(_) => (0, s.route),
+        })
+    };
+    candidates.sort_by_key(key);
+    candidates
+}
+
+/// Log each failure to render, in staging order (the order Orquesta renders in; ids grow in
+/// staging order).
+fn log_render_errors(wf: &Workflow, state: &mut State, mut errors: Vec<(usize, String)>) {
+    errors.sort_by_key(|e| e.0);
+    for (i, message) in errors {
+        let (node, route) = state.staged.get(i).map_or((Node::Task(TaskId(0)), 0), |s| (s.node, s.route));
+        state.log_error(ErrorEntry {
+            message,
+            task: Some(name_of(wf, node)),
+            route: Some(route),
+            transition: None,
+            result: None,
+        });
+    }
+}
+
+/// The requests one dispatch makes. Each is committed as it is made (a run id, a run in the
+/// table, the instance marked offered), while it is still in cache: a with-items batch of
+/// 100,000 requests was read back twice to commit it. A failure anywhere in the dispatch
+/// offers nothing, and [`Offering::undo`] takes every commit back.
+pub(super) struct Offering {
+    pub(super) commands: Vec<Command>,
+    /// The run counter and the run table's next id before the dispatch.
+    before: (RunId, RunId),
+    /// The instance being rendered: its task and route, and the pass its runs belong to.
+    task: TaskId,
+    route: u32,
+    iteration: usize,
+}
+
+impl Offering {
+    fn new(state: &State, instances: usize) -> Self {
+        Offering {
+            commands: Vec::with_capacity(instances),
+            before: (state.next_run, state.runs.next_id()),
+            task: TaskId(0),
+            route: 0,
+            iteration: 0,
         }
     }
-    let node = Node::Task(o.task);
-    let passes = state.passes.get(node, o.route).copied().unwrap_or(0);
-    let current = state.record(node, o.route).is_some_and(|r| !r.status.is_completed());
-    Command::StartRun(RunRequest {
-        run,
-        task: wf.shared_name(o.task),
-        route: o.route,
-        item: o.item,
-        iteration: if current { passes } else { passes + 1 },
-        action: o.action,
-        input: o.input,
-        delay: o.delay,
-        empty_items: o.empty_items,
-    })
+
+    /// Set up for the instance `staged_idx`'s requests.
+    fn begin(&mut self, state: &State, staged_idx: usize) {
+        let Some((Node::Task(task), route)) = state.staged.get(staged_idx).map(|s| (s.node, s.route)) else {
+            return;
+        };
+        let node = Node::Task(task);
+        let passes = state.passes.get(node, route).copied().unwrap_or(0);
+        let current = state.record(node, route).is_some_and(|r| !r.status.is_completed());
+        (self.task, self.route) = (task, route);
+        self.iteration = if current { passes } else { passes + 1 };
+    }
+
+    /// Room for `n` more requests (a with-items batch).
+    pub(super) fn reserve(&mut self, state: &mut State, n: usize) {
+        self.commands.reserve(n);
+        state.runs.reserve(n);
+    }
+
+    /// Offer one rendered request of the current instance.
+    pub(super) fn offer(&mut self, state: &mut State, mut r: RunRequest) {
+        // The counter is ahead of every id in flight (a hand-edited state may say otherwise).
+        let run = state.next_run.max(state.runs.next_id());
+        state.next_run = run.saturating_add(1);
+        let (task, route, item) = (self.task, self.route, r.item);
+        state.runs.insert(run, Run { task, route, item, started: false, deadline: None });
+        // The instance found by (task, route): with two staged on one route, the first is
+        // the one an offer marks.
+        if let Some(s) = state.staged_mut(Node::Task(task), route) {
+            match item {
+                Some(item) => {
+                    s.offered_items.insert(item);
+                }
+                None => s.offered = true,
+            }
+        }
+        (r.run, r.iteration) = (run, self.iteration);
+        self.commands.push(Command::StartRun(r));
+    }
+
+    /// Take back every request offered so far: the runs leave the table and their instances
+    /// are no longer marked offered (render skips an instance or item already offered, so
+    /// none was marked before).
+    fn undo(self, state: &mut State) {
+        for c in &self.commands {
+            let Command::StartRun(r) = c else { continue };
+            let Some(run) = state.runs.get(r.run).cloned() else { continue };
+            if let Some(s) = state.staged_mut(Node::Task(run.task), run.route) {
+                match run.item {
+                    Some(item) => {
+                        s.offered_items.remove(item);
+                    }
+                    None => s.offered = false,
+                }
+            }
+        }
+        let (next_run, next_id) = self.before;
+        state.runs.truncate(next_id.max(next_run), next_id);
+        state.next_run = next_run;
+    }
 }

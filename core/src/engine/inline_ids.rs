@@ -48,6 +48,19 @@ impl InlineIds {
         }
     }
 
+    /// Sort stably by `key`, computing each id's key once (a fan-out's dispatch sorts
+    /// thousands of ids, and a key is a lookup).
+    pub(crate) fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&usize) -> K) {
+        match self {
+            InlineIds::Inline { len, ids } => {
+                if let Some(head) = ids.get_mut(..usize::from(*len)) {
+                    head.sort_by_key(key);
+                }
+            }
+            InlineIds::Heap(v) => v.sort_by_cached_key(key),
+        }
+    }
+
     /// Remove the first occurrence of `id`, if any.
     pub(crate) fn remove_first(&mut self, id: usize) {
         let Some(p) = self.iter().position(|x| *x == id) else { return };

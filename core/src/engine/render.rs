@@ -11,88 +11,27 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::Name;
+use super::dispatch::Offering;
 use super::flow::expr_message;
 use super::items::{ItemStatuses, KeptItems};
 use super::state::{Node, State};
 use super::status::Status;
+use super::{Name, RunRequest};
 use crate::expr::{CurrentTask, Functions, Scope};
 use crate::graph::{Count, Items, Task, TaskId, Workflow};
 
-/// One execution to offer.
-pub(super) struct Offer {
-    pub(super) task: TaskId,
-    pub(super) route: u32,
-    pub(super) item: Option<usize>,
-    pub(super) action: Option<Name>,
-    pub(super) input: Option<Value>,
-    pub(super) delay: u64,
-    pub(super) empty_items: bool,
-}
-
-/// The executions one dispatch offers. Most dispatches offer one (a chain's next task, a
-/// loop's next pass): held inline, so such a dispatch allocates only the commands it returns.
-#[derive(Default)]
-pub(super) enum Offers {
-    /// None yet.
-    #[default]
-    Empty,
-    /// One.
-    One(Offer),
-    /// More.
-    Many(Vec<Offer>),
-}
-
-impl Offers {
-    pub(super) fn push(&mut self, offer: Offer) {
-        match self {
-            Offers::Many(list) => list.push(offer),
-            Offers::Empty => *self = Offers::One(offer),
-            Offers::One(_) => {
-                if let Offers::One(first) = std::mem::take(self) {
-                    *self = Offers::Many(vec![first, offer]);
-                }
-            }
-        }
-    }
-
-    /// Room for `n` more (a with-items task's batch).
-    pub(super) fn reserve(&mut self, n: usize) {
-        match self {
-            Offers::Many(list) => list.reserve(n),
-            _ if n > 1 => {
-                let mut list = Vec::with_capacity(n + 1);
-                if let Offers::One(first) = std::mem::take(self) {
-                    list.push(first);
-                }
-                *self = Offers::Many(list);
-            }
-            _ => {}
-        }
-    }
-
-    pub(super) fn len(&self) -> usize {
-        match self {
-            Offers::Empty => 0,
-            Offers::One(_) => 1,
-            Offers::Many(list) => list.len(),
-        }
-    }
-
-    /// Sort, stably.
-    pub(super) fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&Offer) -> K) {
-        if let Offers::Many(list) = self {
-            list.sort_by_key(key);
-        }
-    }
-
-    pub(super) fn into_iter(self) -> impl Iterator<Item = Offer> {
-        let (one, many) = match self {
-            Offers::Empty => (None, Vec::new()),
-            Offers::One(offer) => (Some(offer), Vec::new()),
-            Offers::Many(list) => (None, list),
-        };
-        one.into_iter().chain(many)
+/// A request as rendered; [`Offering::offer`] gives it its run id and pass number.
+fn request(wf: &Workflow, id: TaskId, route: u32, item: Option<usize>, delay: u64) -> RunRequest {
+    RunRequest {
+        run: 0,
+        task: wf.shared_name(id),
+        route,
+        item,
+        iteration: 0,
+        action: None,
+        input: None,
+        delay,
+        empty_items: false,
     }
 }
 
@@ -183,25 +122,17 @@ fn seconds(delay: i64) -> u64 {
 
 /// The offer of a task with nothing to evaluate, made without reading the task's definition
 /// or its context.
-fn plain_offer(wf: &Workflow, id: TaskId, route: u32, retry_delay: Option<i64>) -> Offer {
+fn plain_offer(wf: &Workflow, id: TaskId, route: u32, retry_delay: Option<i64>) -> RunRequest {
     let delay = seconds(retry_delay.unwrap_or(0));
-    Offer {
-        task: id,
-        route,
-        item: None,
-        action: wf.literal_action(id),
-        input: None,
-        delay,
-        empty_items: false,
-    }
+    RunRequest { action: wf.literal_action(id), ..request(wf, id, route, None, delay) }
 }
 
-/// Render one staged task instance into its executions, appended to `offers`.
+/// Render one staged task instance into its executions, offered through `out`.
 pub(super) fn render(
     wf: &Workflow,
     state: &mut State,
     staged_idx: usize,
-    offers: &mut Offers,
+    out: &mut Offering,
 ) -> Result<(), String> {
     let Some(staged) = state.staged.get(staged_idx) else { return Ok(()) };
     let (node, route, retry_delay) = (staged.node, staged.route, staged.retry_delay);
@@ -211,7 +142,7 @@ pub(super) fn render(
         return Ok(());
     }
     if wf.offers_plainly(id) {
-        offers.push(plain_offer(wf, id, route, retry_delay));
+        out.offer(state, plain_offer(wf, id, route, retry_delay));
         return Ok(());
     }
     let status = state.record(node, route).map_or(Status::Unset, |r| r.status);
@@ -222,7 +153,7 @@ pub(super) fn render(
         scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
         let delay = delay_of(task, &scope, retry_delay)?;
         let (action, input) = render_one(wf, id, task, &scope)?;
-        offers.push(Offer { task: id, route, item: None, action, input, delay, empty_items: false });
+        out.offer(state, RunRequest { action, input, ..request(wf, id, route, None, delay) });
         return Ok(());
     };
     let ctxs = staged.ctxs.clone();
@@ -238,26 +169,18 @@ pub(super) fn render(
         s.items_value = KeptItems::new(Arc::clone(&items));
     }
     if items.is_empty() {
-        offers.push(Offer {
-            task: id,
-            route,
-            item: None,
-            action: None,
-            input: None,
-            delay,
-            empty_items: true,
-        });
+        out.offer(state, RunRequest { empty_items: true, ..request(wf, id, route, None, delay) });
         return Ok(());
     }
     let next = next_items(state, staged_idx, items.len(), concurrency);
-    offers.reserve(next.len());
+    out.reserve(state, next.len());
     for index in next {
         let item = bind_item(&spec.names, items.get(index).cloned().unwrap_or(Value::Null));
         let mut item_scope = super::flow::scope(wf, state, &ctxs, route);
         item_scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
         item_scope.item = Some(&item);
         let (action, input) = render_one(wf, id, task, &item_scope)?;
-        offers.push(Offer { task: id, route, item: Some(index), action, input, delay, empty_items: false });
+        out.offer(state, RunRequest { action, input, ..request(wf, id, route, Some(index), delay) });
     }
     Ok(())
 }

@@ -262,6 +262,39 @@ fn a_rendering_error_fails_the_workflow_and_offers_nothing() {
     assert_eq!(h.state.errors().len(), 1);
 }
 
+/// A dispatch commits each request as it renders it; a later failure takes them all back.
+/// `b` sorts before `z`, so it was already offered when `z` failed: nothing of that offer
+/// may remain, the run counter included.
+#[test]
+fn a_rendering_error_after_an_offer_takes_the_offer_back() {
+    let text = "tasks:\n  a:\n    next: [{do: [z, b]}]\n  b:\n    action: core.noop\n  z:\n    action: core.echo message=<% 1 / 0 %>\n";
+    let mut h = H::new(text, json!({}));
+    let a = h.dispatch()[0].run;
+    h.finish(a, ActionStatus::Succeeded, Value::Null);
+    let counter = h.state.next_run;
+    assert!(h.dispatch().is_empty());
+    assert_eq!(h.state.running().count(), 0);
+    assert_eq!(h.state.status(), Status::Failed);
+    assert_eq!(h.state.errors().len(), 1);
+    assert_eq!(h.state.next_run, counter, "the run counter is where it was");
+    assert!(h.state.staged.iter().all(|s| !s.offered), "b is not marked offered");
+}
+
+/// An item that fails to render takes back the items rendered before it in the batch.
+#[test]
+fn a_with_items_item_that_fails_to_render_takes_the_batch_back() {
+    let text = "input: [xs]\ntasks:\n  t:\n    with: <% ctx(xs) %>\n    action: core.echo message=<% 10 / item() %>\n";
+    let mut h = H::new(text, json!({"xs": [1, 2, 0, 4]}));
+    let counter = h.state.next_run;
+    assert!(h.dispatch().is_empty());
+    assert_eq!(h.state.running().count(), 0);
+    assert_eq!(h.state.status(), Status::Failed);
+    assert_eq!(h.state.errors().len(), 1);
+    let staged: Vec<_> = h.state.staged.iter().collect();
+    assert!(staged.iter().all(|s| !s.offered && s.offered_items.iter().next().is_none()), "{staged:?}");
+    assert_eq!(h.state.next_run, counter, "the run counter is where it was");
+}
+
 #[test]
 fn state_serializes_and_continues_identically() {
     let mut a = H::new(SEQ, json!({"name": "Ada"}));
