@@ -291,7 +291,7 @@ fn fail_unreachable_joins(wf: &Workflow, state: &mut State) {
         .iter()
         .filter(|s| !s.ready)
         .filter_map(|s| match s.node {
-            Node::Task(t) if wf.task(t).is_some_and(|t| t.join.is_some()) => Some((t, s.route)),
+            Node::Task(t) if wf.is_join(t) => Some((t, s.route)),
             _ => None,
         })
         .collect();

@@ -9,7 +9,7 @@ use super::layer::Layer;
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
 use crate::expr::{CurrentTask, Functions, truthy as value_truthy};
-use crate::graph::{EngineCommand, JoinArity, Target, TaskId, Workflow};
+use crate::graph::{EngineCommand, Target, TaskId, Workflow};
 
 /// Where a join stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,17 +30,12 @@ fn node_of(t: Target) -> Node {
 /// (on `route`), against what the join (or an ordinary task, needing one) requires. The
 /// arrivals are counted as records change (`inbound.rs`), so this is a lookup.
 pub(crate) fn inbound_status(wf: &Workflow, state: &State, task: TaskId, route: u32) -> InboundStatus {
-    let Some(t) = wf.task(task) else { return InboundStatus::NotSatisfied };
-    let required = match t.join {
-        Some(JoinArity::All(_)) => t.sources,
-        Some(JoinArity::Count(n)) => n,
-        None => 1,
-    };
+    let Some(shape) = wf.shape(task) else { return InboundStatus::NotSatisfied };
     let arrivals = state.arrivals(wf, task, route);
-    if arrivals.taken >= required {
+    if arrivals.taken >= shape.required as usize {
         return InboundStatus::Satisfied;
     }
-    if arrivals.present < t.sources && (state.has_active_tasks() || state.has_staged_tasks()) {
+    if arrivals.present < shape.sources as usize && (state.has_active_tasks() || state.has_staged_tasks()) {
         return InboundStatus::InProgress;
     }
     InboundStatus::NotSatisfied
@@ -61,7 +56,7 @@ pub(crate) fn has_next_tasks(wf: &Workflow, state: &State, node: Node, route: u3
             return false;
         }
         match e.target {
-            Target::Task(t) if wf.task(t).is_some_and(|x| x.join.is_some()) => {
+            Target::Task(t) if wf.is_join(t) => {
                 inbound_status(wf, state, t, route) != InboundStatus::NotSatisfied
             }
             _ => true,
@@ -74,7 +69,7 @@ pub(crate) fn has_barrier_next(wf: &Workflow, state: &State, node: Node, route: 
     let (Node::Task(id), Some(record)) = (node, state.record(node, route)) else { return false };
     let Some(task) = wf.task(id) else { return false };
     task.edges.iter().any(|e| {
-        matches!(e.target, Target::Task(t) if wf.task(t).is_some_and(|x| x.join.is_some()))
+        matches!(e.target, Target::Task(t) if wf.is_join(t))
             && record.next.get(&e.id).copied().unwrap_or(false)
     })
 }
@@ -83,7 +78,7 @@ pub(crate) fn has_barrier_next(wf: &Workflow, state: &State, node: Node, route: 
 /// not on a cycle) extends the path with this edge and gets a new route number.
 fn next_route(wf: &Workflow, state: &mut State, target: Target, back: &str, route: u32) -> u32 {
     let Target::Task(t) = target else { return route };
-    if !wf.task(t).is_some_and(|x| x.split) {
+    if !wf.shape(t).is_some_and(|s| s.split) {
         return route;
     }
     let old = state.routes.get(route as usize).cloned().unwrap_or_default();

@@ -159,6 +159,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
     let by_name = name_order(&tasks);
     let graph = Graph {
         offers: offer_info(&tasks, &by_name),
+        shapes: tasks.iter().map(super::Shape::of).collect(),
         by_name,
         tasks,
         entry,

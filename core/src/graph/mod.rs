@@ -54,6 +54,41 @@ pub struct Graph {
     /// and small: dispatching a wide fan-out reads it for every branch, in name order, and a
     /// task's own definition would be several cold cache lines each.
     offers: Vec<OfferInfo>,
+    /// How each task is reached, by [`TaskId`], in 8 bytes: following a fan-out's source
+    /// asks it of every branch, in name order, which read each branch's definition (several
+    /// hundred bytes, in declaration order) from a cold line.
+    shapes: Vec<Shape>,
+}
+
+/// How a task is reached: what each arrival on a route needs to know of its target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// How many taken inbound transitions start it: the join's arity, else 1.
+    pub(crate) required: u32,
+    /// How many distinct tasks have an edge into it.
+    pub(crate) sources: u32,
+    /// It is a join.
+    pub(crate) join: bool,
+    /// Reaching it through a transition starts a new route.
+    pub(crate) split: bool,
+}
+
+impl Shape {
+    /// The shape of `task` (counts past `u32::MAX` are held as `u32::MAX`).
+    pub(crate) fn of(task: &Task) -> Shape {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let required = match task.join {
+            Some(JoinArity::All(_)) => task.sources,
+            Some(JoinArity::Count(n)) => n,
+            None => 1,
+        };
+        Shape {
+            required: count(required),
+            sources: count(task.sources),
+            join: task.join.is_some(),
+            split: task.split,
+        }
+    }
 }
 
 /// What starting a task's executions needs (see [`Graph`]'s `offers`).
@@ -264,6 +299,16 @@ impl Workflow {
     /// written out (or none). Such a task is offered from [`OfferInfo`] alone.
     pub(crate) fn offers_plainly(&self, id: TaskId) -> bool {
         self.inner.offers.get(id.index()).is_some_and(|o| o.plain)
+    }
+
+    /// How the task is reached (`None` for an unknown id).
+    pub(crate) fn shape(&self, id: TaskId) -> Option<Shape> {
+        self.inner.shapes.get(id.index()).copied()
+    }
+
+    /// Whether the task is a join.
+    pub(crate) fn is_join(&self, id: TaskId) -> bool {
+        self.shape(id).is_some_and(|s| s.join)
     }
 
     /// The task's place among all tasks in name order (0 for an unknown id).
