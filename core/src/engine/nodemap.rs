@@ -173,10 +173,19 @@ impl<V> NodeMap<V> {
         // The bound grows with the entries held, in either part: ids visited out of order (a
         // wide fan-out's branches) would otherwise pile up in the overflow tree once they
         // jumped ahead of the dense part.
+        // Room reserved for the workflow's tasks (see `reserve`) is always in bounds: a wide
+        // fan-out's branches run in name order, far from id order, and sent every branch
+        // past the first few through the overflow tree.
         let held = self.dense.len().saturating_add(self.far.len());
-        let bound = held.saturating_mul(2).saturating_add(GROWTH_SLACK);
+        let bound =
+            held.saturating_mul(2).saturating_add(GROWTH_SLACK).max(self.dense.capacity().saturating_sub(1));
         if i > bound {
             return false;
+        }
+        let old = self.dense.len();
+        if self.far.is_empty() {
+            self.dense.resize_with(i + 1, Routes::default);
+            return true;
         }
         // Take in every overflow task under the bound, not only up to `i`, so none is left
         // behind in the tree for good.
@@ -186,11 +195,7 @@ impl<V> NodeMap<V> {
             .next_back()
             .and_then(|((node, _), _)| dense_index(*node))
             .map_or(i, |j| j.max(i));
-        let old = self.dense.len();
         self.dense.resize_with(top + 1, Routes::default);
-        if self.far.is_empty() {
-            return true;
-        }
         let moved: Vec<(Node, u32)> =
             self.far.range((task_at(old), 0)..=(task_at(top), u32::MAX)).map(|(k, _)| *k).collect();
         for (node, route) in moved {
@@ -369,6 +374,24 @@ mod tests {
         assert_eq!(map.dense.len(), 100_000);
         assert_eq!((map.get(task(99_999), 0), map.get(task(0), 0)), (Some(&99_999), Some(&0)));
         assert_eq!(map.keys().count(), 100_000);
+    }
+
+    #[test]
+    fn reserved_tasks_are_dense_in_any_visiting_order() {
+        // A fan-out's branches in name order: p1, p10, p100, ... are ids 1, 10, 100, ...
+        let mut names: Vec<String> = (1..=100_000).map(|i| format!("p{i}")).collect();
+        names.sort();
+        let mut map = NodeMap::default();
+        map.reserve(100_001);
+        for name in &names {
+            let id: u32 = name[1..].parse().unwrap_or(0);
+            map.insert(task(id), 0, id);
+            assert!(map.far.is_empty(), "{name} went through the overflow");
+        }
+        assert_eq!(map.get(task(100_000), 0), Some(&100_000));
+        // Past the room reserved, the bound on growth holds as before.
+        map.insert(task(4_000_000_000), 0, 0);
+        assert_eq!(map.far.len(), 1);
     }
 
     #[test]
