@@ -52,7 +52,10 @@ impl Key {
 /// `<task>__t<n>` split into the task part's length and `n`; a name of another shape is all
 /// task part, numbered last.
 fn split_edge_name(name: &str) -> (usize, u64) {
-    match name.rfind("__t") {
+    // By hand: `rfind` with a string pattern sets up a substring searcher for every key.
+    let bytes = name.as_bytes();
+    let found = (0..bytes.len().saturating_sub(2)).rev().find(|&at| bytes.get(at..at + 3) == Some(b"__t"));
+    match found {
         Some(at) => {
             let digits = &name[at + 3..];
             match digits.parse::<u64>() {
@@ -248,6 +251,36 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for EdgeMap<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edge_name_splits_at_its_last_marker_and_other_names_are_all_stem() {
+        assert_eq!(split_edge_name("join__t0"), (4, 0));
+        assert_eq!(split_edge_name("a__t1__t12"), (5, 12));
+        assert_eq!(split_edge_name("x___t3"), (2, 3), "the marker nearest the end: task `x_`");
+        assert_eq!(split_edge_name("é__t7"), (2, 7), "byte offsets past a multibyte name");
+        for other in
+            ["", "_", "__t", "a__t", "a__tx", "a__t-1", "a__t+1", "a__t99999999999999999999", "plain"]
+        {
+            assert_eq!(split_edge_name(other), (other.len(), u64::MAX), "{other}");
+        }
+        // The same split `rfind` gives, on names built from the pieces that matter.
+        let reference = |name: &str| match name.rfind("__t") {
+            Some(at) => match name[at + 3..].parse::<u64>() {
+                Ok(n) if name[at + 3..].bytes().all(|b| b.is_ascii_digit()) => (at, n),
+                _ => (name.len(), u64::MAX),
+            },
+            None => (name.len(), u64::MAX),
+        };
+        let pieces = ["_", "__t", "t", "1", "é", "x"];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let name = format!("{a}{b}{c}");
+                    assert_eq!(split_edge_name(&name), reference(&name), "{name}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn keeps_names_sorted_replaces_in_place_and_serializes_as_an_object() {
