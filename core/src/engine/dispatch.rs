@@ -121,10 +121,36 @@ impl Offering {
         self.iteration = if current { passes } else { passes + 1 };
     }
 
-    /// Room for `n` more requests (a with-items batch).
-    pub(super) fn reserve(&mut self, state: &mut State, n: usize) {
+    /// Room for a with-items batch of `n` requests; returns the run id its first one takes.
+    pub(super) fn reserve(&mut self, state: &mut State, n: usize) -> RunId {
         self.commands.reserve(n);
         state.runs.reserve(n);
+        state.next_run.max(state.runs.next_id())
+    }
+
+    /// Add the `k`th request of a batch whose first run id is `first`, leaving its run to
+    /// [`Offering::commit_items`]: the batch renders with the items list borrowed from the
+    /// state, which the run table is part of.
+    pub(super) fn pending(&mut self, mut r: RunRequest, first: RunId, k: usize) {
+        r.run = first.saturating_add(k as RunId);
+        r.iteration = self.iteration;
+        self.commands.push(Command::StartRun(r));
+    }
+
+    /// Add the runs of the batch `pending` made, item `items[k]` as run `first + k` (the ids
+    /// one `offer` after another would have given), and mark the items offered.
+    pub(super) fn commit_items(&self, state: &mut State, first: RunId, items: &[usize]) {
+        let (task, route) = (self.task, self.route);
+        for (k, &item) in items.iter().enumerate() {
+            let run = first.saturating_add(k as RunId);
+            state.runs.insert(run, Run { task, route, item: Some(item), started: false, deadline: None });
+            state.next_run = run.saturating_add(1);
+        }
+        if let Some(s) = state.staged_mut(Node::Task(task), route) {
+            for &item in items {
+                s.offered_items.insert(item);
+            }
+        }
     }
 
     /// Offer one rendered request of the current instance.

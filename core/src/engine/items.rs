@@ -101,20 +101,29 @@ impl ItemStatuses {
     }
 }
 
-/// A with-items task's evaluated items list, kept while it is staged (see `render.rs`).
-/// Derived: not serialized (evaluated again after a load) and ignored by equality.
+/// A with-items task's items list as an earlier dispatch found it, kept while the task is
+/// staged (see `render.rs`). Derived: not serialized (found again after a load) and ignored
+/// by equality.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct KeptItems(Option<Arc<Vec<Value>>>);
+pub(crate) enum KeptItems {
+    /// Nothing kept: evaluate the list.
+    #[default]
+    None,
+    /// A list the expression computed, kept so it is not computed on every dispatch.
+    List(Arc<Vec<Value>>),
+    /// A list of this many items read from the context as it is: read in place again (a
+    /// lookup, no copy) on every dispatch.
+    InContext(usize),
+}
 
 impl KeptItems {
-    /// Keep this list.
-    pub(crate) fn new(items: Arc<Vec<Value>>) -> Self {
-        KeptItems(Some(items))
-    }
-
-    /// The kept list, if any.
-    pub(crate) fn get(&self) -> Option<Arc<Vec<Value>>> {
-        self.0.clone()
+    /// How many items, when a list is kept.
+    pub(crate) fn len(&self) -> Option<usize> {
+        match self {
+            KeptItems::None => None,
+            KeptItems::List(items) => Some(items.len()),
+            KeptItems::InContext(n) => Some(*n),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! the context (which a staged instance never changes): re-evaluating a list of N items on
 //! each of N/concurrency dispatches made with-items quadratic.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::Arc;
 
@@ -13,7 +14,9 @@ use serde_json::{Map, Value};
 
 use super::dispatch::Offering;
 use super::flow::expr_message;
+use super::inline_ids::InlineIds;
 use super::items::{ItemStatuses, KeptItems};
+use super::scope::TaskScope;
 use super::state::{Node, State};
 use super::status::Status;
 use super::{Name, RunRequest};
@@ -156,53 +159,126 @@ pub(super) fn render(
         out.offer(state, RunRequest { action, input, ..request(wf, id, route, None, delay) });
         return Ok(());
     };
-    let ctxs = staged.ctxs.clone();
-    let mut scope = super::flow::scope(wf, state, &ctxs, route);
-    scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
-    let delay = delay_of(task, &scope, retry_delay)?;
-    let (items, keep) = items_list(spec, &scope, state, staged_idx)?;
-    let concurrency = match &spec.concurrency {
+    let at = Instance { id, task, spec, route, status, ctxs: staged.ctxs.clone() };
+    render_items(wf, state, staged_idx, &at, retry_delay, out)
+}
+
+/// A with-items instance being rendered: what every one of its executions reads.
+struct Instance<'w> {
+    id: TaskId,
+    task: &'w Task,
+    spec: &'w Items,
+    route: u32,
+    status: Status,
+    ctxs: InlineIds,
+}
+
+impl Instance<'_> {
+    /// The instance's scope: its context, the task's status and no result yet.
+    fn scope<'a>(&'a self, wf: &'a Workflow, state: &'a State) -> TaskScope<'a> {
+        let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
+        scope.task = Some(CurrentTask { status: self.status.as_str(), result: &Value::Null });
+        scope
+    }
+}
+
+/// Render a with-items instance: the next items its concurrency allows, or the one empty
+/// execution of an empty list.
+fn render_items(
+    wf: &Workflow,
+    state: &mut State,
+    staged_idx: usize,
+    at: &Instance<'_>,
+    retry_delay: Option<i64>,
+    out: &mut Offering,
+) -> Result<(), String> {
+    let scope = at.scope(wf, state);
+    let delay = delay_of(at.task, &scope, retry_delay)?;
+    let (listed, keep) = items_list(at.spec, &scope, state, staged_idx)?;
+    let concurrency = match &at.spec.concurrency {
         Some(c) => Some(eval_count(c, &scope, "concurrency")?),
         None => None,
     };
+    let n = listed.len().unwrap_or(0);
     if let (true, Some(s)) = (keep, state.staged.get_mut(staged_idx)) {
-        s.items_value = KeptItems::new(Arc::clone(&items));
+        s.items_value = listed.clone();
     }
-    if items.is_empty() {
-        out.offer(state, RunRequest { empty_items: true, ..request(wf, id, route, None, delay) });
+    if n == 0 {
+        out.offer(state, RunRequest { empty_items: true, ..request(wf, at.id, at.route, None, delay) });
         return Ok(());
     }
-    let next = next_items(state, staged_idx, items.len(), concurrency);
-    out.reserve(state, next.len());
-    for index in next {
-        let item = bind_item(&spec.names, items.get(index).cloned().unwrap_or(Value::Null));
-        let mut item_scope = super::flow::scope(wf, state, &ctxs, route);
-        item_scope.task = Some(CurrentTask { status: status.as_str(), result: &null });
-        item_scope.item = Some(&item);
-        let (action, input) = render_one(wf, id, task, &item_scope)?;
-        out.offer(state, RunRequest { action, input, ..request(wf, id, route, Some(index), delay) });
+    let next = next_items(state, staged_idx, n, concurrency);
+    let first = out.reserve(state, next.len());
+    render_batch(wf, state, at, &listed, &next, (first, delay), out)?;
+    out.commit_items(state, first, &next);
+    Ok(())
+}
+
+/// Render the items `next` as pending requests, the list borrowed (from the context, or the
+/// list kept) so no item is copied to be read; their runs are added once the borrow ends.
+fn render_batch(
+    wf: &Workflow,
+    state: &State,
+    at: &Instance<'_>,
+    listed: &KeptItems,
+    next: &[usize],
+    (first, delay): (super::RunId, u64),
+    out: &mut Offering,
+) -> Result<(), String> {
+    let scope = at.scope(wf, state);
+    let read;
+    let items: &[Value] = match listed {
+        KeptItems::List(items) => items,
+        _ => {
+            read =
+                at.spec.items.evaluate_in_place(&scope, Functions::none()).map_err(|e| expr_message(&e))?;
+            read.as_array().map_or(&[], Vec::as_slice)
+        }
+    };
+    for (k, &index) in next.iter().enumerate() {
+        let bound;
+        let item = match (at.spec.names.as_slice(), items.get(index)) {
+            ([], Some(item)) => item,
+            (names, item) => {
+                bound = bind_item(names, item.cloned().unwrap_or(Value::Null));
+                &bound
+            }
+        };
+        let mut item_scope = at.scope(wf, state);
+        item_scope.item = Some(item);
+        let (action, input) = render_one(wf, at.id, at.task, &item_scope)?;
+        out.pending(
+            RunRequest { action, input, ..request(wf, at.id, at.route, Some(index), delay) },
+            first,
+            k,
+        );
     }
     Ok(())
 }
 
-/// The items list, kept from an earlier dispatch or evaluated; with whether it may be kept
-/// (it read only the context).
+/// The items list: kept from an earlier dispatch, read in place from the context (its length
+/// only: it is read again to render), or computed; with whether it may be kept (it read only
+/// the context).
 fn items_list(
     spec: &Items,
     scope: &dyn Scope,
     state: &State,
     staged_idx: usize,
-) -> Result<(Arc<Vec<Value>>, bool), String> {
-    if let Some(kept) = state.staged.get(staged_idx).and_then(|s| s.items_value.get()) {
-        return Ok((kept, false));
+) -> Result<(KeptItems, bool), String> {
+    if let Some(kept) = state.staged.get(staged_idx).map(|s| &s.items_value).filter(|k| k.len().is_some()) {
+        return Ok((kept.clone(), false));
     }
     let watch = Watch { inner: scope, state_read: Cell::new(false) };
-    let value = spec.items.evaluate(&watch, Functions::none()).map_err(|e| expr_message(&e))?;
-    let Value::Array(items) = value else {
-        let shown = crate::expr::py_string(&value);
-        return Err(format!("TypeError: The value of \"{shown}\" is not type of list."));
-    };
-    Ok((Arc::new(items), !watch.state_read.get()))
+    let value = spec.items.evaluate_in_place(&watch, Functions::none()).map_err(|e| expr_message(&e))?;
+    let keep = !watch.state_read.get();
+    match value {
+        Cow::Borrowed(Value::Array(items)) => Ok((KeptItems::InContext(items.len()), keep)),
+        Cow::Owned(Value::Array(items)) => Ok((KeptItems::List(Arc::new(items)), keep)),
+        other => {
+            let shown = crate::expr::py_string(&other);
+            Err(format!("TypeError: The value of \"{shown}\" is not type of list."))
+        }
+    }
 }
 
 /// The items to start now: the first ones not yet run or offered, as many as the

@@ -251,6 +251,43 @@ fn with_items_honours_concurrency_and_collects_results() {
     assert_eq!(after[0].input, Some(json!({"message": [0, 10, 20]})));
 }
 
+/// A list read from the context as it is is kept as its length and read in place on each
+/// dispatch; a computed one is kept whole. Both render the same items, named or not.
+#[test]
+fn with_items_reads_a_context_list_in_place_and_keeps_a_computed_one() {
+    let cases = [
+        ("<% ctx(xs) %>", "<% item() %>", true),
+        ("<% ctx(xs).select($) %>", "<% item() %>", false),
+        ("x in <% ctx(xs) %>", "<% item(x) %>", true),
+        ("{{ ctx('xs') }}", "{{ item() }}", true),
+    ];
+    for (items, message, in_place) in cases {
+        let text = format!(
+            "input: [xs]\ntasks:\n  t:\n    with: {{items: \"{items}\", concurrency: 2}}\n    action: core.echo\n    input: {{message: \"{message}\"}}\n"
+        );
+        let mut h = H::new(&text, json!({"xs": ["a", "b", "c"]}));
+        let first = h.dispatch();
+        let messages = |runs: &[RunRequest]| runs.iter().map(|r| r.input.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            messages(&first),
+            [Some(json!({"message": "a"})), Some(json!({"message": "b"}))],
+            "{items}"
+        );
+        let kept = h.state.staged.iter().next().map(|s| s.items_value.clone());
+        match kept {
+            Some(items::KeptItems::InContext(3)) => assert!(in_place, "{items} was kept in place"),
+            Some(items::KeptItems::List(list)) => {
+                assert!(!in_place && list.len() == 3, "{items} was kept whole")
+            }
+            other => panic!("{items}: kept {other:?}"),
+        }
+        h.finish(first[0].run, ActionStatus::Succeeded, Value::Null);
+        let second = h.dispatch();
+        assert_eq!(messages(&second), [Some(json!({"message": "c"}))], "{items}");
+        assert_eq!((second[0].item, second[0].run), (Some(2), first[1].run + 1), "{items}");
+    }
+}
+
 #[test]
 fn a_rendering_error_fails_the_workflow_and_offers_nothing() {
     let text = "tasks:\n  a:\n    next: [{do: [b, c]}]\n  b:\n    action: core.echo message=<% ctx(nope) %>\n  c:\n    action: core.noop\n";
