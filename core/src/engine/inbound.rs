@@ -76,8 +76,15 @@ impl State {
     /// Account for a task's new latest record (which has taken nothing yet) replacing `old`.
     pub(crate) fn arrivals_replace(&mut self, wf: &Workflow, node: Node, route: u32, old: Option<usize>) {
         let (Node::Task(src), true) = (node, self.tally.ready()) else { return };
+        let Some(old) = old.and_then(|i| self.sequence.get(i)) else {
+            // A first record: present at each target, taken nothing.
+            for &target in wf.targets(src) {
+                self.tally.inbound.entry(Node::Task(target), route).present += 1;
+            }
+            return;
+        };
         let Some(source) = wf.task(src) else { return };
-        let old = old.and_then(|i| self.sequence.get(i));
+        let old = Some(old);
         for (first, target) in group_starts(source) {
             let (present, taken) = match old {
                 Some(r) => (0, usize::from(took_group(source, r, first))),

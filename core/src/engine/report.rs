@@ -140,6 +140,9 @@ fn retry_state(
     ctxs: &[usize],
 ) -> Result<Option<RetryState>, String> {
     let Node::Task(id) = node else { return Ok(None) };
+    if !wf.shape(id).is_some_and(|s| s.retry) {
+        return Ok(None);
+    }
     let Some(r) = wf.task(id).and_then(|t| t.retry.as_ref()) else { return Ok(None) };
     let name = name_of(wf, node);
     let delay = match &r.delay {
@@ -329,7 +332,7 @@ fn finish_staged(
     new: Status,
     event: &TaskEvent<'_>,
 ) -> Value {
-    let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
+    let has_items = matches!(node, Node::Task(t) if wf.shape(t).is_some_and(|s| s.items));
     let keep = has_items && new.is_abended();
     // A failed with-items task stays staged for a rerun and keeps its results, and so does
     // one whose other items still run; otherwise the instance is dropped here, and its
@@ -388,5 +391,5 @@ fn should_retry(
 
 /// The task's `timeout` in milliseconds.
 fn timeout_of(wf: &Workflow, task: TaskId) -> Option<u64> {
-    wf.task(task)?.timeout.map(|s| s.saturating_mul(1000))
+    wf.shape(task)?.timeout_ms
 }

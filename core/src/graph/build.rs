@@ -160,6 +160,8 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
     let graph = Graph {
         offers: offer_info(&tasks, &by_name),
         shapes: tasks.iter().map(super::Shape::of).collect(),
+        targets: tasks.iter().flat_map(distinct_targets).collect(),
+        target_start: target_starts(&tasks)?,
         by_name,
         tasks,
         entry,
@@ -286,6 +288,27 @@ fn targets_by_name(
     }
     list.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(list)
+}
+
+/// The first edge of each group of edges into one task (edges are sorted by target).
+fn distinct_targets(task: &Task) -> impl Iterator<Item = TaskId> + '_ {
+    task.edges.iter().filter_map(|e| match e.target {
+        Target::Task(t) if e.key == 0 => Some(t),
+        _ => None,
+    })
+}
+
+/// Where each task's run of [`distinct_targets`] starts in the concatenated list, and where
+/// the last ends.
+fn target_starts(tasks: &[Task]) -> Result<Vec<u32>, Diagnostic> {
+    let mut starts = Vec::with_capacity(tasks.len() + 1);
+    let mut at = 0usize;
+    starts.push(0);
+    for t in tasks {
+        at += distinct_targets(t).count();
+        starts.push(u32::try_from(at).map_err(|_| internal("more than 2^32 edges".into()))?);
+    }
+    Ok(starts)
 }
 
 /// Task ids in name order.

@@ -58,6 +58,11 @@ pub struct Graph {
     /// asks it of every branch, in name order, which read each branch's definition (several
     /// hundred bytes, in declaration order) from a cold line.
     shapes: Vec<Shape>,
+    /// The distinct tasks each task has an edge into, by [`TaskId`]: `targets[target_start[i]
+    /// ..target_start[i + 1]]`. A new execution counts as present at each of them (see
+    /// `inbound.rs`); reading them here does not touch the task's definition or its edges.
+    targets: Vec<TaskId>,
+    target_start: Vec<u32>,
 }
 
 /// How a task is reached: what each arrival on a route needs to know of its target.
@@ -71,6 +76,12 @@ pub(crate) struct Shape {
     pub(crate) join: bool,
     /// Reaching it through a transition starts a new route.
     pub(crate) split: bool,
+    /// It has a retry policy.
+    pub(crate) retry: bool,
+    /// It runs with items.
+    pub(crate) items: bool,
+    /// Its `timeout` in milliseconds.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 impl Shape {
@@ -87,6 +98,9 @@ impl Shape {
             sources: count(task.sources),
             join: task.join.is_some(),
             split: task.split,
+            retry: task.retry.is_some(),
+            items: task.items.is_some(),
+            timeout_ms: task.timeout.map(|s| s.saturating_mul(1000)),
         }
     }
 }
@@ -304,6 +318,16 @@ impl Workflow {
     /// How the task is reached (`None` for an unknown id).
     pub(crate) fn shape(&self, id: TaskId) -> Option<Shape> {
         self.inner.shapes.get(id.index()).copied()
+    }
+
+    /// The distinct tasks `id` has an edge into, in edge order.
+    pub(crate) fn targets(&self, id: TaskId) -> &[TaskId] {
+        let i = id.index();
+        let range = |j: usize| self.inner.target_start.get(j).map(|&s| s as usize);
+        match (range(i), range(i + 1)) {
+            (Some(a), Some(b)) => self.inner.targets.get(a..b).unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     /// Whether the task is a join.

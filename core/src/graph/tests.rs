@@ -124,3 +124,20 @@ fn task_ids_are_found_by_name_in_any_declaration_order() {
     }
     assert_eq!((w.task_id("nope"), w.task_id(""), w.task_id("lefty")), (None, None, None));
 }
+
+#[test]
+fn each_task_lists_the_distinct_tasks_it_leads_to_and_its_shape() {
+    let text = "tasks:\n  a:\n    next: [{do: [c, b]}, {when: <% failed() %>, do: [b, fail]}]\n  b:\n    retry: {count: 2}\n    timeout: 3\n    next: [{do: c}]\n  c:\n    with: <% [1] %>\n    action: core.noop\n";
+    let w = compile(text).expect("valid");
+    let [a, b, c] = ids(&w, &["a", "b", "c"])[..] else { panic!("three tasks") };
+    // `a` reaches `b` twice and `fail` once: each task once, in edge (name) order.
+    assert_eq!((w.targets(a), w.targets(b), w.targets(c)), (&[b, c][..], &[c][..], &[][..]));
+    let shape = |t| w.shape(t).expect("known");
+    assert_eq!((shape(c).join, shape(c).required, shape(c).sources, shape(c).items), (false, 1, 2, true));
+    let d = compile(DIAMOND).expect("valid");
+    let join = d.shape(ids(&d, &["join"])[0]).expect("known");
+    assert_eq!((join.join, join.required, join.sources, join.split), (true, 2, 2, false));
+    assert_eq!((shape(b).retry, shape(b).timeout_ms, shape(b).required), (true, Some(3000), 1));
+    assert_eq!((shape(a).retry, shape(a).items, shape(a).timeout_ms), (false, false, None));
+    assert_eq!((w.shape(TaskId(9)), w.targets(TaskId(9))), (None, &[][..]));
+}
