@@ -39,6 +39,9 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     // Orquesta offers by task name, then route; a with-items task's items stay in item
     // order. Rendering the instances in that order (stably) makes the requests in it.
     let order = offer_order(wf, state, candidates);
+    // Each instance starts a run now and makes a record when it reports.
+    state.runs.reserve(order.len());
+    state.sequence.reserve(order.len());
     let mut out = Offering::new(state, order.len());
     let mut errors = Vec::new();
     for &i in order.iter() {

@@ -91,6 +91,12 @@ impl StagedList {
         self.index.reserve(tasks);
     }
 
+    /// Room for `n` more instances (a fan-out's source stages one per branch: grown one
+    /// doubling at a time, the list was copied a dozen times).
+    pub(crate) fn reserve_instances(&mut self, n: usize) {
+        self.items.reserve(n);
+    }
+
     /// The instance with this id.
     pub(crate) fn get(&self, id: usize) -> Option<&Staged> {
         self.items.get(id)

@@ -257,6 +257,7 @@ pub(crate) fn follow(
         }
     }
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
+    state.staged.reserve_instances(task.edges.len());
     let may_fail = task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail));
     // Only a task with a transition to several targets keeps outcomes between its edges.
     let mut kept = (task.edges.len() > task.transitions.len()).then(Kept::default);
