@@ -132,6 +132,32 @@ impl<V> EdgeMap<V> {
         }
     }
 
+    /// Room for `n` entries in all: a map that will be wide (a fan-out's source, a wide
+    /// join) becomes a run with that room now, instead of doubling its way there.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        match self {
+            EdgeMap::Run(list) => list.reserve(n.saturating_sub(list.len())),
+            EdgeMap::Large(_) => {}
+            _ if n <= SMALL => {}
+            _ => {
+                let mut wide: Vec<(Key, V)> = Vec::with_capacity(n);
+                wide.extend(std::mem::take(self).into_small().map(|(k, v)| (Key::new(k), v)));
+                wide.sort_by(|a, b| a.0.cmp(&b.0));
+                *self = EdgeMap::Run(wide);
+            }
+        }
+    }
+
+    /// The entries of a one-entry or small map.
+    fn into_small(self) -> impl Iterator<Item = (Arc<str>, V)> {
+        let (one, small) = match self {
+            EdgeMap::One(k, v) => (Some((k, v)), Vec::new()),
+            EdgeMap::Small(list) => (None, list),
+            EdgeMap::Run(_) | EdgeMap::Large(_) => (None, Vec::new()),
+        };
+        one.into_iter().chain(small)
+    }
+
     /// Set the value for `name`; returns the value it replaces.
     pub(crate) fn insert(&mut self, name: Arc<str>, value: V) -> Option<V> {
         match self {
@@ -439,5 +465,34 @@ mod tests {
         assert_eq!(serde_json::to_string(&back).unwrap_or_default(), json);
         assert_eq!(back, map);
         assert_eq!(back.get(&Arc::from("p100__t0")), map.get(&Arc::from("p100__t0")));
+    }
+
+    #[test]
+    fn a_reserved_map_is_a_run_with_room_and_reads_as_an_unreserved_one() {
+        let names: Vec<Arc<str>> = ["a__t0", "b__t0", "b__t1", "c__t0"].into_iter().map(Arc::from).collect();
+        let mut plain = EdgeMap::default();
+        for (i, n) in names.iter().enumerate() {
+            plain.insert(Arc::clone(n), i);
+        }
+        // Reserved before, between and after the entries arrive, from every form.
+        for at in 0..=names.len() {
+            let mut map = EdgeMap::default();
+            for (i, n) in names.iter().enumerate() {
+                if i == at {
+                    map.reserve(100);
+                }
+                map.insert(Arc::clone(n), i);
+            }
+            if at == names.len() {
+                map.reserve(100);
+            }
+            assert!(matches!(&map, EdgeMap::Run(list) if list.capacity() >= 100), "reserved at {at}");
+            assert_eq!(map, plain, "reserved at {at}");
+            assert_eq!(serde_json::to_string(&map).ok(), serde_json::to_string(&plain).ok());
+            assert_eq!(map.get(&Arc::from("b__t1")), Some(&2));
+        }
+        let mut small = EdgeMap::one(Arc::from("x__t0"), 1);
+        small.reserve(SMALL);
+        assert!(matches!(small, EdgeMap::One(..)), "room a small map has anyway changes nothing");
     }
 }

@@ -166,8 +166,14 @@ impl Source<'_> {
                 let mut joined = state.staged.get(i).map(|s| s.ctxs.clone()).unwrap_or_default();
                 joined.extend(out.iter().copied());
                 let joined = state.squash(&joined, None);
+                let sources = match edge.target {
+                    Target::Task(t) => wf.shape(t).map_or(0, |shape| shape.sources as usize),
+                    Target::Command(_) => 0,
+                };
                 if let Some(s) = state.staged.get_mut(i) {
                     s.ctxs = joined;
+                    // A wide join hears from every source: room for all of them at once.
+                    s.prev.reserve(sources);
                     s.prev.insert(std::sync::Arc::clone(&edge.back), self.record);
                     s.items = None;
                     s.items_value = Default::default();
@@ -258,6 +264,9 @@ pub(crate) fn follow(
     }
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
     state.staged.reserve_instances(task.edges.len());
+    if let Some(r) = state.sequence.get_mut(record) {
+        r.next.reserve(task.edges.len());
+    }
     let may_fail = task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail));
     // Only a task with a transition to several targets keeps outcomes between its edges.
     let mut kept = (task.edges.len() > task.transitions.len()).then(Kept::default);
