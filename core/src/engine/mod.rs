@@ -370,6 +370,8 @@ impl State {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_dispatch;
+#[cfg(test)]
 mod tests_found;
 #[cfg(test)]
 mod tests_loaded;
