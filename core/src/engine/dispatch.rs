@@ -4,7 +4,6 @@
 use super::flow::{name_of, request_status};
 use super::inline_ids::InlineIds;
 use super::render::render;
-
 use super::state::{ErrorEntry, Node, Run, State};
 use super::status::Status;
 use super::{Command, RunId, RunRequest};
@@ -88,9 +87,10 @@ fn log_render_errors(wf: &Workflow, state: &mut State, mut errors: Vec<(usize, S
 }
 
 /// The requests one dispatch makes. Each is committed as it is made (a run id, a run in the
-/// table, the instance marked offered), while it is still in cache: a with-items batch of
-/// 100,000 requests was read back twice to commit it. A failure anywhere in the dispatch
-/// offers nothing, and [`Offering::undo`] takes every commit back.
+/// table, the instance marked offered), and a with-items batch from its list of items once
+/// it has rendered: the requests are never staged, sorted or read back (a batch of 100,000
+/// was copied from a list of offers and read twice to commit it). A failure anywhere in the
+/// dispatch offers nothing, and [`Offering::undo`] takes every commit back.
 pub(super) struct Offering {
     pub(super) commands: Vec<Command>,
     /// The run counter and the run table's next id before the dispatch.
