@@ -148,6 +148,14 @@ impl<V> EdgeMap<V> {
         }
     }
 
+    /// Remove every entry; a small map keeps its room.
+    pub(crate) fn clear(&mut self) {
+        match self {
+            EdgeMap::Small(list) => list.clear(),
+            other => *other = EdgeMap::default(),
+        }
+    }
+
     /// The entries of a one-entry or small map.
     fn into_small(self) -> impl Iterator<Item = (Arc<str>, V)> {
         let (one, small) = match self {
@@ -171,7 +179,8 @@ impl<V> EdgeMap<V> {
                     *self = EdgeMap::Small(list);
                 }
             }
-            EdgeMap::Small(list) if list.is_empty() => *self = EdgeMap::One(name, value),
+            // An empty map with room (one cleared for reuse) fills its list.
+            EdgeMap::Small(list) if list.capacity() == 0 => *self = EdgeMap::One(name, value),
             EdgeMap::Small(list) => match list.binary_search_by(|(k, _)| (**k).cmp(&*name)) {
                 Ok(at) => return Some(std::mem::replace(&mut list[at].1, value)),
                 Err(at) if list.len() < SMALL => list.insert(at, (name, value)),
@@ -494,5 +503,26 @@ mod tests {
         let mut small = EdgeMap::one(Arc::from("x__t0"), 1);
         small.reserve(SMALL);
         assert!(matches!(small, EdgeMap::One(..)), "room a small map has anyway changes nothing");
+    }
+
+    #[test]
+    fn a_cleared_map_keeps_its_room_and_fills_like_a_fresh_one() {
+        let mut map = EdgeMap::default();
+        map.insert(Arc::from("loop__t0"), true);
+        map.insert(Arc::from("done__t0"), false);
+        map.clear();
+        assert!(matches!(&map, EdgeMap::Small(list) if list.is_empty() && list.capacity() >= 2));
+        assert_eq!(map.get(&Arc::from("loop__t0")), None);
+        map.insert(Arc::from("loop__t0"), false);
+        map.insert(Arc::from("done__t0"), true);
+        let mut fresh = EdgeMap::default();
+        fresh.insert(Arc::from("loop__t0"), false);
+        fresh.insert(Arc::from("done__t0"), true);
+        assert_eq!(map, fresh);
+        assert_eq!(serde_json::to_string(&map).ok(), serde_json::to_string(&fresh).ok());
+        assert_eq!(
+            (map.get(&Arc::from("done__t0")), map.get(&Arc::from("loop__t0"))),
+            (Some(&true), Some(&false))
+        );
     }
 }

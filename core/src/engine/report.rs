@@ -170,10 +170,20 @@ pub(crate) fn add_record(
 fn push_record(wf: &Workflow, state: &mut State, record: Record) -> usize {
     let (node, route) = (record.node, record.route);
     let idx = state.sequence.push(record);
-    // The record it supersedes is no longer needed, unless the output is built from it.
+    // The record it supersedes is no longer needed, unless the output is built from it. Its
+    // outcome map's room goes to the new record: a loop's task writes the same edges every
+    // pass, and a fresh map allocated for its second edge each time.
     if let Some(old) = state.set_latest(wf, (node, route), idx) {
-        if !state.sequence.get(old).is_some_and(|r| r.term) {
+        let recycled = match state.sequence.get_mut(old) {
+            Some(r) if !r.term => Some(std::mem::take(&mut r.next)),
+            _ => None,
+        };
+        if let Some(mut next) = recycled {
             state.sequence.discard(old);
+            next.clear();
+            if let Some(r) = state.sequence.get_mut(idx) {
+                r.next = next;
+            }
         }
     }
     *state.passes.entry(node, route) += 1;
