@@ -224,30 +224,39 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     // join `join__t0`, and a chain's `t2__t0` is both t1's edge out and t2's way in. Each
     // record holds its edges' names (a reference count), so a shared name stays in the
     // cache instead of a cold allocation per task touched on every completion.
-    let mut interned: BTreeMap<String, Arc<str>> = BTreeMap::new();
-    let mut intern = |text: String| -> Arc<str> {
-        Arc::clone(interned.entry(text).or_insert_with_key(|t| Arc::from(t.as_str())))
+    let lists: Vec<Vec<(String, Target, usize)>> =
+        tasks.iter_mut().map(|task| targets_by_name(task, &name_of)).collect::<Result<_, _>>()?;
+    let edge_names = |task: &Task, list: &[(String, Target, usize)]| -> Vec<(String, String, u32)> {
+        let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
+        list.iter()
+            .map(|(name, _, _)| {
+                let key = seen.entry(name.as_str()).or_insert(0);
+                let names = (format!("{name}__t{key}"), format!("{}__t{key}", task.name), *key);
+                *key += 1;
+                names
+            })
+            .collect()
     };
-    for (source, task) in tasks.iter_mut().enumerate() {
-        let list = targets_by_name(task, &name_of)?;
-        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    let names: Vec<Vec<(String, String, u32)>> =
+        tasks.iter().zip(&lists).map(|(task, list)| edge_names(task, list)).collect();
+    let interned = intern_edge_names(names.iter().flatten().flat_map(|(a, b, _)| [a.as_str(), b.as_str()]));
+    let shared = |text: &str| interned.get(text).cloned().unwrap_or_else(|| Arc::from(text));
+    for (source, ((task, list), names)) in tasks.iter_mut().zip(lists).zip(&names).enumerate() {
         let transitions = &task.transitions;
         task.edges = list
             .into_iter()
-            .map(|(name, target, transition)| {
-                let key = seen.entry(name.clone()).or_insert(0);
+            .zip(names)
+            .map(|((_, target, transition), (id, back, key))| {
                 let tr = transitions.get(transition);
-                let edge = Edge {
+                Edge {
                     target,
                     key: *key,
                     transition,
-                    id: intern(format!("{name}__t{key}")),
-                    back: intern(format!("{}__t{key}", task.name)),
+                    id: shared(id),
+                    back: shared(back),
                     when: tr.and_then(|t| t.when.clone()),
                     publishes: tr.is_some_and(|t| !t.publish.is_empty()),
-                };
-                *key += 1;
-                edge
+                }
             })
             .collect();
         for e in &task.edges {
@@ -263,6 +272,25 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         task.inbound_edges = list;
     }
     Ok(())
+}
+
+/// One allocation per distinct edge name, made one after another in the order a wide map is
+/// filled (task part, then edge number: `p1__t0, p10__t0, p100__t0`): a fan-out's branches
+/// run in that order, and each completion counts a reference on its name, so the names lie
+/// in memory in the order they are read instead of interleaved with the compiler's own.
+fn intern_edge_names<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, Arc<str>> {
+    let mut distinct: Vec<&str> = names.collect::<BTreeSet<_>>().into_iter().collect();
+    fn split(n: &str) -> (&str, u64) {
+        match n.rfind("__t") {
+            Some(at) => {
+                (n.get(..at).unwrap_or(n), n.get(at + 3..).and_then(|d| d.parse().ok()).unwrap_or(u64::MAX))
+            }
+            None => (n, u64::MAX),
+        }
+    }
+    distinct.sort_by(|a, b| split(a).cmp(&split(b)).then_with(|| a.cmp(b)));
+    let arcs: Vec<Arc<str>> = distinct.iter().map(|n| Arc::from(*n)).collect();
+    distinct.into_iter().map(str::to_owned).zip(arcs).collect()
 }
 
 /// A task's transition targets as (target name, target, transition), sorted by name: the
