@@ -239,7 +239,7 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     };
     let names: Vec<Vec<(String, String, u32)>> =
         tasks.iter().zip(&lists).map(|(task, list)| edge_names(task, list)).collect();
-    let interned = intern_edge_names(names.iter().flatten().flat_map(|(a, b, _)| [a.as_str(), b.as_str()]));
+    let interned = intern_edge_names(&names, &lists);
     let shared = |text: &str| interned.get(text).cloned().unwrap_or_else(|| Arc::from(text));
     for (source, ((task, list), names)) in tasks.iter_mut().zip(lists).zip(&names).enumerate() {
         let transitions = &task.transitions;
@@ -274,23 +274,55 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// One allocation per distinct edge name, made one after another in the order a wide map is
-/// filled (task part, then edge number: `p1__t0, p10__t0, p100__t0`): a fan-out's branches
-/// run in that order, and each completion counts a reference on its name, so the names lie
-/// in memory in the order they are read instead of interleaved with the compiler's own.
-fn intern_edge_names<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, Arc<str>> {
-    let mut distinct: Vec<&str> = names.collect::<BTreeSet<_>>().into_iter().collect();
-    fn split(n: &str) -> (&str, u64) {
-        match n.rfind("__t") {
-            Some(at) => {
-                (n.get(..at).unwrap_or(n), n.get(at + 3..).and_then(|d| d.parse().ok()).unwrap_or(u64::MAX))
+/// One allocation per distinct edge name, made one after another in the order a run reads
+/// them. Each completion counts a reference on its edges' names (a locked instruction that
+/// waits for the load), and names allocated between the compiler's own allocations, in
+/// declaration order, put a cold and scattered line under every branch of a wide fan-out.
+/// `names` are each task's (id, back) names in edge order; the tasks are visited breadth
+/// first along their edges, from each task not yet reached in declaration order: a chain
+/// in its order, a fan-out's branches in edge (name) order, the order each runs in.
+fn intern_edge_names(
+    names: &[Vec<(String, String, u32)>],
+    lists: &[Vec<(String, Target, usize)>],
+) -> BTreeMap<String, Arc<str>> {
+    let ordered = names_in_run_order(names, lists);
+    let arcs: Vec<Arc<str>> = ordered.iter().map(|n| Arc::from(*n)).collect();
+    ordered.into_iter().map(str::to_owned).zip(arcs).collect()
+}
+
+/// The distinct edge names in the order [`intern_edge_names`] allocates them.
+fn names_in_run_order<'a>(
+    names: &'a [Vec<(String, String, u32)>],
+    lists: &[Vec<(String, Target, usize)>],
+) -> Vec<&'a str> {
+    let mut reached = vec![false; names.len()];
+    let mut queue = std::collections::VecDeque::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut ordered: Vec<&str> = Vec::new();
+    for root in 0..names.len() {
+        if std::mem::replace(&mut reached[root], true) {
+            continue;
+        }
+        queue.push_back(root);
+        while let Some(t) = queue.pop_front() {
+            for (id, back, _) in names.get(t).map(Vec::as_slice).unwrap_or_default() {
+                for name in [id.as_str(), back.as_str()] {
+                    if seen.insert(name) {
+                        ordered.push(name);
+                    }
+                }
             }
-            None => (n, u64::MAX),
+            for (_, target, _) in lists.get(t).map(Vec::as_slice).unwrap_or_default() {
+                if let Target::Task(next) = target {
+                    if reached.get(next.index()) == Some(&false) {
+                        reached[next.index()] = true;
+                        queue.push_back(next.index());
+                    }
+                }
+            }
         }
     }
-    distinct.sort_by(|a, b| split(a).cmp(&split(b)).then_with(|| a.cmp(b)));
-    let arcs: Vec<Arc<str>> = distinct.iter().map(|n| Arc::from(*n)).collect();
-    distinct.into_iter().map(str::to_owned).zip(arcs).collect()
+    ordered
 }
 
 /// A task's transition targets as (target name, target, transition), sorted by name: the
@@ -384,4 +416,46 @@ fn literal_actions(tasks: &[Task]) -> Vec<Option<crate::Name>> {
     let shared: BTreeMap<&str, crate::Name> =
         distinct.iter().copied().zip(crate::Name::many(distinct.iter().copied())).collect();
     tasks.iter().map(|t| literal(t).and_then(|a| shared.get(a).cloned())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each task's (id, back) names and targets, as `edges` makes them, for `spec` given as
+    /// (task, the indices of its targets) in declaration order.
+    type Shape = (Vec<Vec<(String, String, u32)>>, Vec<Vec<(String, Target, usize)>>);
+
+    fn shape(spec: &[(&str, &[u32])]) -> Shape {
+        let name = |t: u32| spec.get(t as usize).map_or("", |s| s.0);
+        let names = spec
+            .iter()
+            .map(|(task, to)| {
+                to.iter().map(|&t| (format!("{}__t0", name(t)), format!("{task}__t0"), 0)).collect()
+            })
+            .collect();
+        let lists = spec
+            .iter()
+            .map(|(_, to)| to.iter().map(|&t| (name(t).to_owned(), Target::Task(TaskId(t)), 0)).collect())
+            .collect();
+        (names, lists)
+    }
+
+    #[test]
+    fn edge_names_are_ordered_as_a_chain_and_a_fan_out_run() {
+        // A chain declared in order runs t1, t2, t3, ..., whatever its names sort as.
+        let chain: Vec<(String, Vec<u32>)> =
+            (1..=11u32).map(|i| (format!("t{i}"), if i < 11 { vec![i] } else { vec![] })).collect();
+        let chain: Vec<(&str, &[u32])> = chain.iter().map(|(n, t)| (n.as_str(), t.as_slice())).collect();
+        let (names, lists) = shape(&chain);
+        let order = names_in_run_order(&names, &lists);
+        assert_eq!(order.get(..5), Some(&["t2__t0", "t1__t0", "t3__t0", "t4__t0", "t5__t0"][..]));
+        assert_eq!(order.last(), Some(&"t11__t0"));
+        // A fan-out's branches in its edges' (name) order, the join's name once.
+        let fan: [(&str, &[u32]); 5] =
+            [("start", &[1, 3, 2]), ("p1", &[4]), ("p2", &[4]), ("p10", &[4]), ("join", &[])];
+        let (names, lists) = shape(&fan);
+        let order = names_in_run_order(&names, &lists);
+        assert_eq!(order, ["p1__t0", "start__t0", "p10__t0", "p2__t0", "join__t0"]);
+    }
 }
