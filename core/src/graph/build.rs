@@ -239,9 +239,16 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     };
     let names: Vec<Vec<(String, String, u32)>> =
         tasks.iter().zip(&lists).map(|(task, list)| edge_names(task, list)).collect();
-    let interned = intern_edge_names(&names, &lists);
-    let shared = |text: &str| interned.get(text).cloned().unwrap_or_else(|| Arc::from(text));
-    for (source, ((task, list), names)) in tasks.iter_mut().zip(lists).zip(&names).enumerate() {
+    // Built in run order (see `run_order`), each name allocated the first time it is met:
+    // a task's edge list and the names it brings lie next to those of the task run before.
+    let mut interned: BTreeMap<&str, Arc<str>> = BTreeMap::new();
+    let mut lists: Vec<Option<Vec<(String, Target, usize)>>> = lists.into_iter().map(Some).collect();
+    for source in run_order(&lists) {
+        let (Some(task), Some(list), Some(names)) =
+            (tasks.get_mut(source), lists.get_mut(source).and_then(Option::take), names.get(source))
+        else {
+            continue;
+        };
         let transitions = &task.transitions;
         task.edges = list
             .into_iter()
@@ -252,8 +259,8 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
                     target,
                     key: *key,
                     transition,
-                    id: shared(id),
-                    back: shared(back),
+                    id: share(&mut interned, id),
+                    back: share(&mut interned, back),
                     when: tr.and_then(|t| t.when.clone()),
                     publishes: tr.is_some_and(|t| !t.publish.is_empty()),
                 }
@@ -267,62 +274,52 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
             }
         }
     }
-    for (task, list) in tasks.iter_mut().zip(inbound) {
+    for (task, mut list) in tasks.iter_mut().zip(inbound) {
+        // By source in declaration order, as they were listed before the walk in run order.
+        list.sort_unstable();
         task.sources = list.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
         task.inbound_edges = list;
     }
     Ok(())
 }
 
-/// One allocation per distinct edge name, made one after another in the order a run reads
-/// them. Each completion counts a reference on its edges' names (a locked instruction that
-/// waits for the load), and names allocated between the compiler's own allocations, in
-/// declaration order, put a cold and scattered line under every branch of a wide fan-out.
-/// `names` are each task's (id, back) names in edge order; the tasks are visited breadth
-/// first along their edges, from each task not yet reached in declaration order: a chain
-/// in its order, a fan-out's branches in edge (name) order, the order each runs in.
-fn intern_edge_names(
-    names: &[Vec<(String, String, u32)>],
-    lists: &[Vec<(String, Target, usize)>],
-) -> BTreeMap<String, Arc<str>> {
-    let ordered = names_in_run_order(names, lists);
-    let arcs: Vec<Arc<str>> = ordered.iter().map(|n| Arc::from(*n)).collect();
-    ordered.into_iter().map(str::to_owned).zip(arcs).collect()
+/// A task's transition targets as (target name, target, `T`), in edge order.
+type Targets<T> = Vec<(String, Target, T)>;
+
+/// The shared allocation of an edge name, made the first time it is met.
+fn share<'a>(interned: &mut BTreeMap<&'a str, Arc<str>>, text: &'a str) -> Arc<str> {
+    Arc::clone(interned.entry(text).or_insert_with(|| Arc::from(text)))
 }
 
-/// The distinct edge names in the order [`intern_edge_names`] allocates them.
-fn names_in_run_order<'a>(
-    names: &'a [Vec<(String, String, u32)>],
-    lists: &[Vec<(String, Target, usize)>],
-) -> Vec<&'a str> {
-    let mut reached = vec![false; names.len()];
+/// The order tasks are built in, so that what a run reads together lies together: breadth
+/// first along the edges, from each task not yet reached in declaration order. A chain comes
+/// in its order, a fan-out's branches in edge (name) order: the order each runs in. Each
+/// completion counts a reference on its edges' names (a locked instruction that waits for
+/// the load), and names allocated in declaration order between the compiler's other
+/// allocations put a cold, scattered line under every branch of a wide fan-out.
+fn run_order<T>(lists: &[Option<Targets<T>>]) -> Vec<usize> {
+    let mut reached = vec![false; lists.len()];
+    let mut order = Vec::with_capacity(lists.len());
     let mut queue = std::collections::VecDeque::new();
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut ordered: Vec<&str> = Vec::new();
-    for root in 0..names.len() {
+    for root in 0..lists.len() {
         if std::mem::replace(&mut reached[root], true) {
             continue;
         }
         queue.push_back(root);
         while let Some(t) = queue.pop_front() {
-            for (id, back, _) in names.get(t).map(Vec::as_slice).unwrap_or_default() {
-                for name in [id.as_str(), back.as_str()] {
-                    if seen.insert(name) {
-                        ordered.push(name);
-                    }
-                }
-            }
-            for (_, target, _) in lists.get(t).map(Vec::as_slice).unwrap_or_default() {
+            order.push(t);
+            for (_, target, _) in lists.get(t).and_then(Option::as_ref).map(Vec::as_slice).unwrap_or_default()
+            {
                 if let Target::Task(next) = target {
-                    if reached.get(next.index()) == Some(&false) {
-                        reached[next.index()] = true;
+                    // Marked reached now; queued if it was not before.
+                    if let Some(false) = reached.get_mut(next.index()).map(|r| std::mem::replace(r, true)) {
                         queue.push_back(next.index());
                     }
                 }
             }
         }
     }
-    ordered
+    order
 }
 
 /// A task's transition targets as (target name, target, transition), sorted by name: the
@@ -422,40 +419,21 @@ fn literal_actions(tasks: &[Task]) -> Vec<Option<crate::Name>> {
 mod tests {
     use super::*;
 
-    /// Each task's (id, back) names and targets, as `edges` makes them, for `spec` given as
-    /// (task, the indices of its targets) in declaration order.
-    type Shape = (Vec<Vec<(String, String, u32)>>, Vec<Vec<(String, Target, usize)>>);
-
-    fn shape(spec: &[(&str, &[u32])]) -> Shape {
-        let name = |t: u32| spec.get(t as usize).map_or("", |s| s.0);
-        let names = spec
-            .iter()
-            .map(|(task, to)| {
-                to.iter().map(|&t| (format!("{}__t0", name(t)), format!("{task}__t0"), 0)).collect()
-            })
-            .collect();
-        let lists = spec
-            .iter()
-            .map(|(_, to)| to.iter().map(|&t| (name(t).to_owned(), Target::Task(TaskId(t)), 0)).collect())
-            .collect();
-        (names, lists)
+    /// Targets as `edges` lists them, for tasks given by the indices of their targets.
+    fn lists(spec: &[&[u32]]) -> Vec<Option<Targets<()>>> {
+        spec.iter()
+            .map(|to| Some(to.iter().map(|&t| (String::new(), Target::Task(TaskId(t)), ())).collect()))
+            .collect()
     }
 
     #[test]
-    fn edge_names_are_ordered_as_a_chain_and_a_fan_out_run() {
-        // A chain declared in order runs t1, t2, t3, ..., whatever its names sort as.
-        let chain: Vec<(String, Vec<u32>)> =
-            (1..=11u32).map(|i| (format!("t{i}"), if i < 11 { vec![i] } else { vec![] })).collect();
-        let chain: Vec<(&str, &[u32])> = chain.iter().map(|(n, t)| (n.as_str(), t.as_slice())).collect();
-        let (names, lists) = shape(&chain);
-        let order = names_in_run_order(&names, &lists);
-        assert_eq!(order.get(..5), Some(&["t2__t0", "t1__t0", "t3__t0", "t4__t0", "t5__t0"][..]));
-        assert_eq!(order.last(), Some(&"t11__t0"));
-        // A fan-out's branches in its edges' (name) order, the join's name once.
-        let fan: [(&str, &[u32]); 5] =
-            [("start", &[1, 3, 2]), ("p1", &[4]), ("p2", &[4]), ("p10", &[4]), ("join", &[])];
-        let (names, lists) = shape(&fan);
-        let order = names_in_run_order(&names, &lists);
-        assert_eq!(order, ["p1__t0", "start__t0", "p10__t0", "p2__t0", "join__t0"]);
+    fn tasks_are_built_in_the_order_a_chain_and_a_fan_out_run() {
+        // A chain in declaration order, and declared backwards.
+        assert_eq!(run_order(&lists(&[&[1], &[2], &[3], &[]])), [0, 1, 2, 3]);
+        assert_eq!(run_order(&lists(&[&[], &[0], &[1], &[2]])), [0, 1, 2, 3], "roots in declaration order");
+        // start -> p1, p10, p2 (edges in name order: ids 1, 3, 2) -> join (4).
+        assert_eq!(run_order(&lists(&[&[1, 3, 2], &[4], &[4], &[4], &[]])), [0, 1, 3, 2, 4]);
+        // A cycle, and a task nothing reaches.
+        assert_eq!(run_order(&lists(&[&[1], &[0], &[]])), [0, 1, 2]);
     }
 }
