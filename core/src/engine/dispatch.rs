@@ -128,7 +128,7 @@ impl Offering {
     pub(super) fn reserve(&mut self, state: &mut State, n: usize) -> RunId {
         self.commands.reserve(n);
         state.runs.reserve(n);
-        state.next_run.max(state.runs.next_id())
+        next_run_id(state)
     }
 
     /// Add the `k`th request of a batch whose first run id is `first`, leaving its run to
@@ -143,13 +143,11 @@ impl Offering {
     /// Add the runs of the batch `pending` made, item `items[k]` as run `first + k` (the ids
     /// one `offer` after another would have given), and mark the items offered.
     pub(super) fn commit_items(&self, state: &mut State, first: RunId, items: &[usize]) {
-        let (task, route) = (self.task, self.route);
         for (k, &item) in items.iter().enumerate() {
-            let run = first.saturating_add(k as RunId);
-            state.runs.insert(run, Run { task, route, item: Some(item), started: false, deadline: None });
-            state.next_run = run.saturating_add(1);
+            let run = self.add_run(state, Some(item));
+            debug_assert_eq!(run, first.saturating_add(k as RunId), "a batch's ids run on from `first`");
         }
-        if let Some(s) = state.staged_mut(Node::Task(task), route) {
+        if let Some(s) = state.staged_mut(Node::Task(self.task), self.route) {
             for &item in items {
                 s.offered_items.insert(item);
             }
@@ -158,14 +156,11 @@ impl Offering {
 
     /// Offer one rendered request of the current instance.
     pub(super) fn offer(&mut self, state: &mut State, mut r: RunRequest) {
-        // The counter is ahead of every id in flight (a hand-edited state may say otherwise).
-        let run = state.next_run.max(state.runs.next_id());
-        state.next_run = run.saturating_add(1);
-        let (task, route, item) = (self.task, self.route, r.item);
-        state.runs.insert(run, Run { task, route, item, started: false, deadline: None });
+        let item = r.item;
+        let run = self.add_run(state, item);
         // The instance found by (task, route): with two staged on one route, the first is
         // the one an offer marks.
-        if let Some(s) = state.staged_mut(Node::Task(task), route) {
+        if let Some(s) = state.staged_mut(Node::Task(self.task), self.route) {
             match item {
                 Some(item) => {
                     s.offered_items.insert(item);
@@ -175,6 +170,15 @@ impl Offering {
         }
         (r.run, r.iteration) = (run, self.iteration);
         self.commands.push(Command::StartRun(r));
+    }
+
+    /// Start a run of the current instance under the next run id, and return the id.
+    fn add_run(&self, state: &mut State, item: Option<usize>) -> RunId {
+        let run = next_run_id(state);
+        state.next_run = run.saturating_add(1);
+        let (task, route) = (self.task, self.route);
+        state.runs.insert(run, Run { task, route, item, started: false, deadline: None });
+        run
     }
 
     /// Take back every request offered so far: the runs leave the table and their instances
@@ -197,4 +201,10 @@ impl Offering {
         state.runs.truncate(next_id.max(next_run), next_id);
         state.next_run = next_run;
     }
+}
+
+/// The id the next run takes: the counter is ahead of every id in flight (a hand-edited
+/// state may say otherwise, and the run table's next id wins).
+fn next_run_id(state: &State) -> RunId {
+    state.next_run.max(state.runs.next_id())
 }
