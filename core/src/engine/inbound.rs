@@ -83,16 +83,11 @@ impl State {
             }
             return;
         };
+        // A record replaced: still present, but what it took no longer counts.
         let Some(source) = wf.task(src) else { return };
-        let old = Some(old);
         for (first, target) in group_starts(source) {
-            let (present, taken) = match old {
-                Some(r) => (0, usize::from(took_group(source, r, first))),
-                None => (1, 0),
-            };
             let a = self.tally.inbound.entry(Node::Task(target), route);
-            a.present += present;
-            a.taken = a.taken.saturating_sub(taken);
+            a.taken = a.taken.saturating_sub(usize::from(took_group(source, old, first)));
         }
     }
 
