@@ -139,13 +139,16 @@ impl<V> EdgeMap<V> {
             EdgeMap::Run(list) => list.reserve(n.saturating_sub(list.len())),
             EdgeMap::Large(_) => {}
             _ if n <= SMALL => {}
-            _ => {
-                let mut wide: Vec<(Key, V)> = Vec::with_capacity(n);
-                wide.extend(std::mem::take(self).into_small().map(|(k, v)| (Key::new(k), v)));
-                wide.sort_by(|a, b| a.0.cmp(&b.0));
-                *self = EdgeMap::Run(wide);
-            }
+            _ => self.widen(n),
         }
+    }
+
+    /// Make a one-entry or small map a run in key order, with room for `n` entries.
+    fn widen(&mut self, n: usize) {
+        let mut wide: Vec<(Key, V)> = Vec::with_capacity(n);
+        wide.extend(std::mem::take(self).into_small().map(|(k, v)| (Key::new(k), v)));
+        wide.sort_by(|a, b| a.0.cmp(&b.0));
+        *self = EdgeMap::Run(wide);
     }
 
     /// Remove every entry; a small map keeps its room.
@@ -187,10 +190,7 @@ impl<V> EdgeMap<V> {
                 Err(_) => {
                     // Full: the entries become a run in key order, which takes the newcomer
                     // as any run does (appended, or a tree if it comes out of order).
-                    let mut wide: Vec<(Key, V)> =
-                        std::mem::take(list).into_iter().map(|(k, v)| (Key::new(k), v)).collect();
-                    wide.sort_by(|a, b| a.0.cmp(&b.0));
-                    *self = EdgeMap::Run(wide);
+                    self.widen(2 * SMALL);
                     return self.insert(name, value);
                 }
             },
