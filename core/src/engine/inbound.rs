@@ -34,14 +34,6 @@ fn took_group(source: &Task, record: &Record, first: usize) -> bool {
         .any(|e| record.next.get(&e.id).copied().unwrap_or(false))
 }
 
-/// The first edge of each group: one per distinct target task of `source`.
-fn group_starts(source: &Task) -> impl Iterator<Item = (usize, TaskId)> + '_ {
-    source.edges.iter().enumerate().filter_map(|(i, e)| match e.target {
-        Target::Task(t) if e.key == 0 => Some((i, t)),
-        _ => None,
-    })
-}
-
 impl State {
     /// Count every latest record's arrivals afresh.
     pub(crate) fn count_arrivals(&self, wf: &Workflow) -> NodeMap<Arrivals> {
@@ -50,7 +42,7 @@ impl State {
         for r in self.latest_records() {
             let Node::Task(src) = r.node else { continue };
             let Some(source) = wf.task(src) else { continue };
-            for (first, target) in group_starts(source) {
+            for (first, target) in source.group_starts() {
                 let a = counts.entry(Node::Task(target), r.route);
                 a.present += 1;
                 a.taken += usize::from(took_group(source, r, first));
@@ -85,7 +77,7 @@ impl State {
         };
         // A record replaced: still present, but what it took no longer counts.
         let Some(source) = wf.task(src) else { return };
-        for (first, target) in group_starts(source) {
+        for (first, target) in source.group_starts() {
             let a = self.tally.inbound.entry(Node::Task(target), route);
             a.taken = a.taken.saturating_sub(usize::from(took_group(source, old, first)));
         }

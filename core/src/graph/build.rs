@@ -220,10 +220,6 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
         Target::Command(c) => c.name().to_owned(),
     };
     let mut inbound: Vec<Vec<(TaskId, u32)>> = vec![Vec::new(); tasks.len()];
-    // One allocation per distinct name: every branch of a fan-out names its edge into the
-    // join `join__t0`, and a chain's `t2__t0` is both t1's edge out and t2's way in. Each
-    // record holds its edges' names (a reference count), so a shared name stays in the
-    // cache instead of a cold allocation per task touched on every completion.
     let lists: Vec<Vec<(String, Target, usize)>> =
         tasks.iter_mut().map(|task| targets_by_name(task, &name_of)).collect::<Result<_, _>>()?;
     let edge_names = |task: &Task, list: &[(String, Target, usize)]| -> Vec<(String, String, u32)> {
@@ -239,8 +235,12 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     };
     let names: Vec<Vec<(String, String, u32)>> =
         tasks.iter().zip(&lists).map(|(task, list)| edge_names(task, list)).collect();
-    // Built in run order (see `run_order`), each name allocated the first time it is met:
-    // a task's edge list and the names it brings lie next to those of the task run before.
+    // One allocation per distinct name: every branch of a fan-out names its edge into the
+    // join `join__t0`, and a chain's `t2__t0` is both t1's edge out and t2's way in. Each
+    // record holds its edges' names (a reference count), so a shared name stays in the
+    // cache instead of a cold allocation per task touched on every completion. Built in run
+    // order (see `run_order`), each name allocated the first time it is met: a task's edge
+    // list and the names it brings lie next to those of the task run before.
     let mut interned: BTreeMap<&str, Arc<str>> = BTreeMap::new();
     let mut lists: Vec<Option<Vec<(String, Target, usize)>>> = lists.into_iter().map(Some).collect();
     for source in run_order(&lists) {
@@ -347,12 +347,9 @@ fn targets_by_name(
     Ok(list)
 }
 
-/// The first edge of each group of edges into one task (edges are sorted by target).
+/// The distinct tasks `task` has an edge into, in edge order.
 fn distinct_targets(task: &Task) -> impl Iterator<Item = TaskId> + '_ {
-    task.edges.iter().filter_map(|e| match e.target {
-        Target::Task(t) if e.key == 0 => Some(t),
-        _ => None,
-    })
+    task.group_starts().map(|(_, t)| t)
 }
 
 /// Where each task's run of [`distinct_targets`] starts in the concatenated list, and where

@@ -162,6 +162,17 @@ pub struct Task {
     pub timeout: Option<u64>,
 }
 
+impl Task {
+    /// The first edge of each group of edges into one task, with that task: one per
+    /// distinct target task (edges are sorted by target, so a group is contiguous).
+    pub(crate) fn group_starts(&self) -> impl Iterator<Item = (usize, TaskId)> + '_ {
+        self.edges.iter().enumerate().filter_map(|(i, e)| match e.target {
+            Target::Task(t) if e.key == 0 => Some((i, t)),
+            _ => None,
+        })
+    }
+}
+
 /// How many arrivals a join waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinArity {
