@@ -139,13 +139,8 @@ impl<T> Arena<T> {
         self.slots.iter_mut().flatten()
     }
 
-    /// Ids in creation order.
-    pub(crate) fn ids(&self) -> impl Iterator<Item = usize> + '_ {
-        self.entries().map(|(id, _)| id)
-    }
-
     /// (id, item) in creation order.
-    fn entries(&self) -> impl Iterator<Item = (usize, &T)> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, &T)> {
         self.ids.iter().zip(&self.slots).filter_map(|(id, slot)| slot.as_ref().map(|item| (*id, item)))
     }
 

@@ -2,7 +2,6 @@
 //! `get_next_tasks`). If any task fails to render, the workflow fails and nothing is offered.
 
 use super::flow::{name_of, request_status};
-use super::inline_ids::InlineIds;
 use super::render::render;
 use super::state::{ErrorEntry, Node, Run, State};
 use super::status::Status;
@@ -17,36 +16,46 @@ pub(crate) fn remediation_pending(state: &State) -> bool {
 /// The executions that are ready now, as `StartRun` commands.
 pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     let status = state.status();
-    let mut ready = InlineIds::default();
-    ready.extend(
-        state.staged.ids().filter(|i| state.staged.get(*i).is_some_and(super::staged::Staged::runnable)),
-    );
-    let mut remediation = InlineIds::default();
-    if status == Status::Failed {
-        remediation
-            .extend(ready.iter().copied().filter(|i| state.staged.get(*i).is_some_and(|s| s.run_on_fail)));
-    }
-    if !status.is_running() && remediation.is_empty() {
+    // A failed workflow still starts the tasks staged beside a `fail` command.
+    let failed = status == Status::Failed;
+    if !status.is_running() && !failed {
         return Vec::new();
     }
-    let candidates = if remediation.is_empty() { ready } else { remediation };
-    for &i in candidates.iter() {
-        if let Some(commands) = super::limits::check_iterations(wf, state, i) {
-            return commands;
+    // One pass over the staged list gathers what the dispatch needs of each ready instance.
+    let mut ready = ReadyList::One(None);
+    let mut breach = None;
+    for (staged, s) in state.staged.entries() {
+        let Node::Task(task) = s.node else { continue };
+        if !s.runnable() || (failed && !s.run_on_fail) {
+            continue;
+        }
+        let route = s.route;
+        match super::limits::next_pass(wf, state, task, route) {
+            Ok(iteration) => ready.push(Ready { rank: wf.name_rank(task), route, staged, task, iteration }),
+            // The first instance in staging order to break its limit is the one reported.
+            Err(over) => {
+                breach = Some((staged, over));
+                break;
+            }
         }
     }
-    // Orquesta offers by task name, then route; a with-items task's items stay in item
-    // order. Rendering the instances in that order (stably) makes the requests in it.
-    let order = offer_order(wf, state, candidates);
+    if let Some((staged, over)) = breach {
+        return super::limits::iteration_breach(wf, state, staged, over);
+    }
+    let order = ready.as_mut_slice();
+    // Orquesta offers by task name, then route, then staging order (ids grow in it); a
+    // with-items task's items stay in item order. Rendering the instances in that order
+    // makes the requests in it.
+    order.sort_unstable_by_key(|r| (r.rank, r.route, r.staged));
     // Each instance starts a run now and makes a record when it reports.
     state.runs.reserve(order.len());
     state.sequence.reserve(order.len());
     let mut out = Offering::new(state, order.len());
     let mut errors = Vec::new();
-    for &i in order.iter() {
-        out.begin(state, i);
-        if let Err(message) = render(wf, state, i, &mut out) {
-            errors.push((i, message));
+    for r in order.iter() {
+        out.begin(r);
+        if let Err(message) = render(wf, state, r.staged, &mut out) {
+            errors.push((r.staged, message));
         }
     }
     if !errors.is_empty() {
@@ -58,16 +67,44 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     out.commands
 }
 
-/// The ready instances in offer order: by task name, then route, staging order otherwise.
-fn offer_order(wf: &Workflow, state: &State, mut candidates: InlineIds) -> InlineIds {
-    let key = |i: &usize| {
-        state.staged.get(*i).map_or((0, 0), |s| match s.node {
-            Node::Task(t) => (wf.name_rank(t), s.route),
-            Node::Command(_) => (0, s.route),
-        })
-    };
-    candidates.sort_by_key(key);
-    candidates
+/// A ready instance as the dispatch reads it, once. A fan-out stages 100,000 instances, far
+/// more than the cache holds, and each pass over them (finding the ready ones, checking
+/// their iteration limit, the sort key, the set-up of each render) read them from memory
+/// again.
+#[derive(Debug, Clone, Copy)]
+struct Ready {
+    /// The task's place in name order: Orquesta offers by name.
+    rank: u32,
+    route: u32,
+    /// The staged instance's id (staging order).
+    staged: usize,
+    task: TaskId,
+    /// The pass its runs belong to.
+    iteration: usize,
+}
+
+/// The ready instances of one dispatch: nearly always one (a chain's or a loop's next
+/// task), held without allocating; a fan-out's go to the heap.
+enum ReadyList {
+    One(Option<Ready>),
+    Many(Vec<Ready>),
+}
+
+impl ReadyList {
+    fn push(&mut self, r: Ready) {
+        match self {
+            ReadyList::One(None) => *self = ReadyList::One(Some(r)),
+            ReadyList::One(Some(first)) => *self = ReadyList::Many(vec![*first, r]),
+            ReadyList::Many(v) => v.push(r),
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Ready] {
+        match self {
+            ReadyList::One(one) => one.as_mut_slice(),
+            ReadyList::Many(v) => v,
+        }
+    }
 }
 
 /// Log each failure to render, in staging order (the order Orquesta renders in; ids grow in
@@ -112,16 +149,9 @@ impl Offering {
         }
     }
 
-    /// Set up for the instance `staged_idx`'s requests.
-    fn begin(&mut self, state: &State, staged_idx: usize) {
-        let Some((Node::Task(task), route)) = state.staged.get(staged_idx).map(|s| (s.node, s.route)) else {
-            return;
-        };
-        let node = Node::Task(task);
-        let passes = state.passes.get(node, route).copied().unwrap_or(0);
-        let current = state.record(node, route).is_some_and(|r| !r.status.is_completed());
-        (self.task, self.route) = (task, route);
-        self.iteration = if current { passes } else { passes + 1 };
+    /// Set up for the ready instance `r`'s requests.
+    fn begin(&mut self, r: &Ready) {
+        (self.task, self.route, self.iteration) = (r.task, r.route, r.iteration);
     }
 
     /// Room for a with-items batch of `n` requests; returns the run id its first one takes.

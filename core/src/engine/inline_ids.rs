@@ -1,11 +1,10 @@
 //! Short lists of arena ids, two of them held inline.
 //!
-//! Two lists the engine makes on every action are nearly always one or two ids long: the
-//! context layers a record or staged instance reads (after `State::squash`, layer 0 plus at
-//! most one delta), copied into every new record and squashed afresh on every transition,
-//! and the staged instances a dispatch finds ready (a chain's or a loop's one next task). As
-//! `Vec`s they were three allocations per action. A longer list (a join gathering branches
-//! before it squashes them, a fan-out's dispatch, a hand-written state) spills to the heap.
+//! The context layers a record or staged instance reads are nearly always one or two ids
+//! long (after `State::squash`, layer 0 plus at most one delta), and the engine copies them
+//! into every new record and squashes them afresh on every transition: as `Vec`s they were
+//! allocations on every action. A longer list (a join gathering branches before it squashes
+//! them, a hand-written state) spills to the heap.
 //! Serialized as the plain list of ids it always was.
 
 use std::ops::Deref;
@@ -45,19 +44,6 @@ impl InlineIds {
                 *self = InlineIds::Heap(ids.iter().copied().chain([id]).collect())
             }
             InlineIds::Heap(v) => v.push(id),
-        }
-    }
-
-    /// Sort stably by `key`, computing each id's key once (a fan-out's dispatch sorts
-    /// thousands of ids, and a key is a lookup).
-    pub(crate) fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&usize) -> K) {
-        match self {
-            InlineIds::Inline { len, ids } => {
-                if let Some(head) = ids.get_mut(..usize::from(*len)) {
-                    head.sort_by_key(key);
-                }
-            }
-            InlineIds::Heap(v) => v.sort_by_cached_key(key),
         }
     }
 

@@ -8,7 +8,7 @@ use super::Command;
 use super::flow::{name_of, request_status};
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
-use crate::graph::Workflow;
+use crate::graph::{TaskId, Workflow};
 
 /// Whether an error entry is a cycle-protection breach (the iteration or duration limit).
 /// Both messages end their limit's name in parentheses, written from these constants.
@@ -43,22 +43,39 @@ pub(crate) fn check_duration(wf: &Workflow, state: &mut State, at: u64) -> Vec<C
     breach(wf, state, ErrorEntry { message, task: None, route: None, transition: None, result: None })
 }
 
-/// Whether starting a new pass of the staged task instance `staged` would break the
-/// iteration limit; if so the workflow fails (and the commands to send are returned).
-pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) -> Option<Vec<Command>> {
-    let s = state.staged.get(staged)?;
-    let (node, route) = (s.node, s.route);
-    let Node::Task(id) = node else { return None };
-    let continuing = state.record(node, route).is_some_and(|r| !r.status.is_completed());
-    if continuing {
-        return None;
+/// Where an instance stands against its iteration limit when it would break it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Over {
+    /// Passes already made.
+    passes: usize,
+    /// The limit in force for the task.
+    limit: u64,
+}
+
+/// The pass a run of task `id` on `route` belongs to: the current one while its record is
+/// still open (a with-items task running its items, a retry), else the next one, unless
+/// that would break the iteration limit.
+pub(crate) fn next_pass(wf: &Workflow, state: &State, id: TaskId, route: u32) -> Result<usize, Over> {
+    let node = Node::Task(id);
+    let passes = state.passes.get(node, route).copied().unwrap_or(0);
+    if state.record(node, route).is_some_and(|r| !r.status.is_completed()) {
+        return Ok(passes);
     }
     let limit = wf.max_iterations(id).unwrap_or(state.limits.max_task_iterations);
-    let passes = state.passes.get(node, route).copied().unwrap_or(0) as u64;
-    if passes < limit {
-        return None;
-    }
-    let from: Vec<String> = s.prev.keys().map(str::to_owned).collect();
+    if (passes as u64) < limit { Ok(passes + 1) } else { Err(Over { passes, limit }) }
+}
+
+/// Fail the workflow because the staged instance `staged` would break its iteration limit;
+/// returns the commands to send.
+pub(crate) fn iteration_breach(wf: &Workflow, state: &mut State, staged: usize, over: Over) -> Vec<Command> {
+    let Over { passes, limit } = over;
+    let Some((node, route, from)) = state
+        .staged
+        .get(staged)
+        .map(|s| (s.node, s.route, s.prev.keys().map(str::to_owned).collect::<Vec<String>>()))
+    else {
+        return Vec::new();
+    };
     let name = name_of(wf, node);
     let message = format!(
         "Task \"{name}\" reached its iteration limit: it ran {passes} times on route {route} and the limit is {limit} {ITERATION_LIMIT}; the next pass came from {}.",
@@ -75,7 +92,7 @@ pub(crate) fn check_iterations(wf: &Workflow, state: &mut State, staged: usize) 
         transition: from.first().cloned(),
         result: None,
     };
-    Some(breach(wf, state, entry))
+    breach(wf, state, entry)
 }
 
 /// Executions whose task `timeout` has passed end `timed_out`: the task fails unless a

@@ -128,9 +128,9 @@ impl StagedList {
         true
     }
 
-    /// Ids in staging order.
-    pub(crate) fn ids(&self) -> impl Iterator<Item = usize> + '_ {
-        self.items.ids()
+    /// (id, instance) in staging order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, &Staged)> {
+        self.items.entries()
     }
 
     /// Instances in staging order.
