@@ -267,7 +267,7 @@ pub(crate) fn follow(
     if let Some(r) = state.sequence.get_mut(record) {
         r.next.reserve(task.edges.len());
     }
-    let may_fail = task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail));
+    let may_fail = wf.shape(id).is_some_and(|s| s.fails);
     // Only a task with a transition to several targets keeps outcomes between its edges.
     let mut kept = (task.edges.len() > task.transitions.len()).then(Kept::default);
     for (i, edge) in task.edges.iter().enumerate() {

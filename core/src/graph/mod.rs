@@ -82,6 +82,10 @@ pub(crate) struct Shape {
     pub(crate) items: bool,
     /// Its `timeout` in milliseconds.
     pub(crate) timeout_ms: Option<u64>,
+    /// One of its transitions leads to `fail`: the tasks beside it still start once the
+    /// workflow failed. (Asked on every completion; a fan-out's source would scan 100,000
+    /// edges for it.)
+    pub(crate) fails: bool,
 }
 
 impl Shape {
@@ -101,6 +105,7 @@ impl Shape {
             retry: task.retry.is_some(),
             items: task.items.is_some(),
             timeout_ms: task.timeout.map(|s| s.saturating_mul(1000)),
+            fails: task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail)),
         }
     }
 }

@@ -139,5 +139,6 @@ fn each_task_lists_the_distinct_tasks_it_leads_to_and_its_shape() {
     assert_eq!((join.join, join.required, join.sources, join.split), (true, 2, 2, false));
     assert_eq!((shape(b).retry, shape(b).timeout_ms, shape(b).required), (true, Some(3000), 1));
     assert_eq!((shape(a).retry, shape(a).items, shape(a).timeout_ms), (false, false, None));
+    assert_eq!((shape(a).fails, shape(b).fails), (true, false), "only `a` has a transition to `fail`");
     assert_eq!((w.shape(TaskId(9)), w.targets(TaskId(9))), (None, &[][..]));
 }
