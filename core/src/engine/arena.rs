@@ -5,13 +5,20 @@
 //! a read cost about 300 instructions on a 1,000-task chain; here ids sit in an ascending
 //! vector beside their items, and a read is one comparison when no item before it was
 //! removed (the common case), a binary search otherwise. A removed item leaves a hole that
-//! is compacted away once holes outnumber items, so a loop that replaces its record on every
-//! pass keeps the arena as small as what it holds.
+//! is compacted away once holes are [`HOLES_PER_ITEM`] times the items, so a loop that
+//! replaces its record on every pass keeps the arena about as small as what it holds.
 
 use std::collections::BTreeMap;
 
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
+
+/// How many holes per item an arena holds before it compacts (plus a few, so that a tiny
+/// arena does not compact on every removal). Compacting moves every live item: at one hole
+/// per item, a fan-out's 100,000 staged instances, removed one by one, were each moved
+/// about once (184 bytes apiece); at three, a third as much, while an arena still holds at
+/// most four slots per item.
+const HOLES_PER_ITEM: usize = 3;
 
 /// Items by stable id, in creation order.
 #[derive(Debug, Clone)]
@@ -114,7 +121,7 @@ impl<T> Arena<T> {
 
     fn note_hole(&mut self) {
         self.holes += 1;
-        if self.holes > self.len() + 16 {
+        if self.holes > HOLES_PER_ITEM * self.len() + 16 {
             self.compact();
         }
     }
@@ -333,7 +340,8 @@ mod tests {
         assert_eq!(arena.get(kept), Some(&"init"));
         assert_eq!(arena.get(last), Some(&"pass"));
         assert_eq!(arena.len(), 2);
-        assert!(arena.slots.len() <= 2 + 2 * 16, "holes are compacted: {} slots", arena.slots.len());
+        let most = 2 + (HOLES_PER_ITEM * 2 + 16) + 1;
+        assert!(arena.slots.len() <= most, "holes are compacted: {} slots", arena.slots.len());
         assert_eq!(arena.remove(last), Some("pass"));
         assert_eq!(arena.remove(last), None);
         assert_eq!(arena.get(1_000_000), None);
