@@ -13,7 +13,7 @@
 
 use super::nodemap::NodeMap;
 use super::state::{Node, Record, State};
-use crate::graph::{Target, Task, TaskId, Workflow};
+use crate::graph::{Edge, Target, TaskId, Workflow};
 
 /// Inbound tasks of one target on one route.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,14 +24,12 @@ pub(crate) struct Arrivals {
     pub(crate) taken: usize,
 }
 
-/// Whether `record` (of `source`) took any of the edges that start at `source.edges[first]`
-/// and lead to the same target. Edges are sorted by target, so the group is contiguous.
-fn took_group(source: &Task, record: &Record, first: usize) -> bool {
-    let Some(target) = source.edges.get(first).map(|e| e.target) else { return false };
-    source.edges[first..]
-        .iter()
-        .take_while(|e| e.target == target)
-        .any(|e| record.next.get(&e.id).copied().unwrap_or(false))
+/// Whether `record` took any of its task's `edges` that start at `edges[first]` and lead to
+/// the same target. Edges are sorted by target, so the group is contiguous.
+fn took_group(edges: &[Edge], record: &Record, first: usize) -> bool {
+    let Some(group) = edges.get(first..) else { return false };
+    let Some(target) = group.first().map(|e| e.target) else { return false };
+    group.iter().take_while(|e| e.target == target).any(|e| record.next.get(&e.id).copied().unwrap_or(false))
 }
 
 impl State {
@@ -45,7 +43,7 @@ impl State {
             for (first, target) in source.group_starts() {
                 let a = counts.entry(Node::Task(target), r.route);
                 a.present += 1;
-                a.taken += usize::from(took_group(source, r, first));
+                a.taken += usize::from(took_group(&source.edges, r, first));
             }
         }
         counts
@@ -79,7 +77,7 @@ impl State {
         let Some(source) = wf.task(src) else { return };
         for (first, target) in source.group_starts() {
             let a = self.tally.inbound.entry(Node::Task(target), route);
-            a.taken = a.taken.saturating_sub(usize::from(took_group(source, old, first)));
+            a.taken = a.taken.saturating_sub(usize::from(took_group(&source.edges, old, first)));
         }
     }
 
@@ -89,8 +87,8 @@ impl State {
         let Some(r) = self.sequence.get(idx) else { return };
         let (node, route) = (r.node, r.route);
         let Node::Task(src) = node else { return };
-        let Some(source) = wf.task(src) else { return };
-        let Some(e) = source.edges.get(edge) else { return };
+        let edges = wf.edges(src);
+        let Some(e) = edges.get(edge) else { return };
         let first = edge.saturating_sub(e.key as usize);
         // Only a latest record's edges into a task count, and only once the counts are built.
         let counted = match e.target {
@@ -100,15 +98,15 @@ impl State {
         // The usual target is reached by one edge: then the group's outcome is that edge's,
         // read from the write itself instead of looked up before and after (a fan-out's source
         // holds one entry per branch).
-        let alone = source.edges.get(first + 1).is_none_or(|next| next.target != e.target);
-        let before = counted.is_some() && !alone && took_group(source, r, first);
+        let alone = edges.get(first + 1).is_none_or(|next| next.target != e.target);
+        let before = counted.is_some() && !alone && took_group(edges, r, first);
         let Some(r) = self.sequence.get_mut(idx) else { return };
         let old = r.next.insert(std::sync::Arc::clone(&e.id), taken);
         let Some(target) = counted else { return };
         let (before, after) = if alone {
             (old.unwrap_or(false), taken)
         } else {
-            (before, self.sequence.get(idx).is_some_and(|r| took_group(source, r, first)))
+            (before, self.sequence.get(idx).is_some_and(|r| took_group(edges, r, first)))
         };
         if before != after {
             let a = self.tally.inbound.entry(Node::Task(target), route);

@@ -48,8 +48,7 @@ pub(crate) fn has_next_tasks(wf: &Workflow, state: &State, node: Node, route: u3
     if !record.status.is_completed() {
         return false;
     }
-    let Some(task) = wf.task(id) else { return false };
-    task.edges.iter().any(|e| {
+    wf.edges(id).iter().any(|e| {
         if e.target == Target::Command(EngineCommand::Continue)
             || !record.next.get(&e.id).copied().unwrap_or(false)
         {
@@ -67,8 +66,7 @@ pub(crate) fn has_next_tasks(wf: &Workflow, state: &State, node: Node, route: u3
 /// Whether a task took an edge into a join (satisfied or not): that remediates a failure.
 pub(crate) fn has_barrier_next(wf: &Workflow, state: &State, node: Node, route: u32) -> bool {
     let (Node::Task(id), Some(record)) = (node, state.record(node, route)) else { return false };
-    let Some(task) = wf.task(id) else { return false };
-    task.edges.iter().any(|e| {
+    wf.edges(id).iter().any(|e| {
         matches!(e.target, Target::Task(t) if wf.is_join(t))
             && record.next.get(&e.id).copied().unwrap_or(false)
     })
@@ -257,20 +255,21 @@ pub(crate) fn follow(
         return Vec::new();
     };
     let source = Source { task, record, ctxs, status, route, result };
-    if task.edges.is_empty() {
+    // The edges and the shape, not the definition: for a fan-out's branches those are cold.
+    let (edges, shape) = (wf.edges(id), wf.shape(id).unwrap_or_default());
+    if edges.is_empty() {
         if let Some(r) = state.sequence.get_mut(record) {
             r.term = true;
         }
     }
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
-    state.staged.reserve_instances(task.edges.len());
+    state.staged.reserve_instances(edges.len());
     if let Some(r) = state.sequence.get_mut(record) {
-        r.next.reserve(task.edges.len());
+        r.next.reserve(edges.len());
     }
-    let may_fail = wf.shape(id).is_some_and(|s| s.fails);
     // Only a task with a transition to several targets keeps outcomes between its edges.
-    let mut kept = (task.edges.len() > task.transitions.len()).then(Kept::default);
-    for (i, edge) in task.edges.iter().enumerate() {
+    let mut kept = shape.several.then(Kept::default);
+    for (i, edge) in edges.iter().enumerate() {
         let Some(published) = take_edge(wf, state, &source, kept.as_mut(), i, edge) else { continue };
         let (staged, ready) = source.stage(wf, state, edge, published);
         let target = state.staged.get(staged).map(|s| (s.node, s.route));
@@ -280,7 +279,7 @@ pub(crate) fn follow(
                 manual_fail |= c == EngineCommand::Fail;
             }
             // Kept only where a `fail` may follow: most tasks have none, and need no list.
-            (Target::Task(_), Some(t)) if ready && may_fail => ready_next.push(t),
+            (Target::Task(_), Some(t)) if ready && shape.fails => ready_next.push(t),
             _ => {}
         }
     }

@@ -161,7 +161,9 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         offers: offer_info(&tasks, &by_name),
         shapes: tasks.iter().map(super::Shape::of).collect(),
         targets: tasks.iter().flat_map(distinct_targets).collect(),
-        target_start: target_starts(&tasks)?,
+        target_start: starts(&tasks, |t| distinct_targets(t).count())?,
+        edges: tasks.iter().flat_map(|t| t.edges.iter().cloned()).collect(),
+        edge_start: starts(&tasks, |t| t.edges.len())?,
         by_name,
         tasks,
         entry,
@@ -352,14 +354,14 @@ fn distinct_targets(task: &Task) -> impl Iterator<Item = TaskId> + '_ {
     task.group_starts().map(|(_, t)| t)
 }
 
-/// Where each task's run of [`distinct_targets`] starts in the concatenated list, and where
-/// the last ends.
-fn target_starts(tasks: &[Task]) -> Result<Vec<u32>, Diagnostic> {
+/// Where each task's part of a list of every task's parts (its [`distinct_targets`], its
+/// edges) starts, `count` long, and where the last ends.
+fn starts(tasks: &[Task], count: impl Fn(&Task) -> usize) -> Result<Vec<u32>, Diagnostic> {
     let mut starts = Vec::with_capacity(tasks.len() + 1);
     let mut at = 0usize;
     starts.push(0);
     for t in tasks {
-        at += distinct_targets(t).count();
+        at += count(t);
         starts.push(u32::try_from(at).map_err(|_| internal("more than 2^32 edges".into()))?);
     }
     Ok(starts)

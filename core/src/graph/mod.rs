@@ -63,6 +63,22 @@ pub struct Graph {
     /// `inbound.rs`); reading them here does not touch the task's definition or its edges.
     targets: Vec<TaskId>,
     target_start: Vec<u32>,
+    /// Every task's edges, by [`TaskId`]: `edges[edge_start[i]..edge_start[i + 1]]`, a copy
+    /// of each [`Task::edges`] in one array. A completion walks its task's edges; as each
+    /// task's own list they were a separate allocation per branch of a fan-out, reached
+    /// through the pointer in a cold line of the task's definition.
+    edges: Vec<Edge>,
+    edge_start: Vec<u32>,
+}
+
+/// Task `id`'s part of a list made of every task's parts in id order, where `starts[i]`
+/// is where task `i`'s part begins and `starts[i + 1]` where it ends.
+fn span<'a, T>(list: &'a [T], starts: &[u32], id: TaskId) -> &'a [T] {
+    let at = |j: usize| starts.get(j).map(|&s| s as usize);
+    match (at(id.index()), at(id.index() + 1)) {
+        (Some(a), Some(b)) => list.get(a..b).unwrap_or_default(),
+        _ => &[],
+    }
 }
 
 /// How a task is reached: what each arrival on a route needs to know of its target.
@@ -82,6 +98,9 @@ pub(crate) struct Shape {
     pub(crate) items: bool,
     /// Its `timeout` in milliseconds.
     pub(crate) timeout_ms: Option<u64>,
+    /// A transition of it leads to several targets (its edges outnumber its transitions):
+    /// following it keeps each condition's outcome for the transition's other edges.
+    pub(crate) several: bool,
     /// One of its transitions leads to `fail`: the tasks beside it still start once the
     /// workflow failed. (Asked on every completion; a fan-out's source would scan 100,000
     /// edges for it.)
@@ -105,6 +124,7 @@ impl Shape {
             retry: task.retry.is_some(),
             items: task.items.is_some(),
             timeout_ms: task.timeout.map(|s| s.saturating_mul(1000)),
+            several: task.edges.len() > task.transitions.len(),
             fails: task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail)),
         }
     }
@@ -338,12 +358,12 @@ impl Workflow {
 
     /// The distinct tasks `id` has an edge into, in edge order.
     pub(crate) fn targets(&self, id: TaskId) -> &[TaskId] {
-        let i = id.index();
-        let range = |j: usize| self.inner.target_start.get(j).map(|&s| s as usize);
-        match (range(i), range(i + 1)) {
-            (Some(a), Some(b)) => self.inner.targets.get(a..b).unwrap_or_default(),
-            _ => &[],
-        }
+        span(&self.inner.targets, &self.inner.target_start, id)
+    }
+
+    /// The task's edges (its [`Task::edges`], read from the one array of every task's).
+    pub(crate) fn edges(&self, id: TaskId) -> &[Edge] {
+        span(&self.inner.edges, &self.inner.edge_start, id)
     }
 
     /// Whether the task is a join.

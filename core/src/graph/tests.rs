@@ -140,5 +140,12 @@ fn each_task_lists_the_distinct_tasks_it_leads_to_and_its_shape() {
     assert_eq!((shape(b).retry, shape(b).timeout_ms, shape(b).required), (true, Some(3000), 1));
     assert_eq!((shape(a).retry, shape(a).items, shape(a).timeout_ms), (false, false, None));
     assert_eq!((shape(a).fails, shape(b).fails), (true, false), "only `a` has a transition to `fail`");
+    assert_eq!((shape(a).several, shape(b).several), (true, false), "`a` has transitions to two targets");
+    for t in [a, b, c] {
+        let own: Vec<_> = w.task(t).expect("known").edges.iter().map(|e| (e.target, e.id.clone())).collect();
+        let flat: Vec<_> = w.edges(t).iter().map(|e| (e.target, e.id.clone())).collect();
+        assert_eq!(flat, own, "the one array holds each task's own edges");
+    }
+    assert!(w.edges(a).len() == 4 && w.edges(TaskId(9)).is_empty());
     assert_eq!((w.shape(TaskId(9)), w.targets(TaskId(9))), (None, &[][..]));
 }
