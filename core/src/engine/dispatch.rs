@@ -179,7 +179,7 @@ impl Offering {
         }
         if let Some(s) = state.staged_mut(Node::Task(self.task), self.route) {
             for &item in items {
-                s.offered_items.insert(item);
+                s.set_item_offered(item, true);
             }
         }
     }
@@ -192,9 +192,7 @@ impl Offering {
         // the one an offer marks.
         if let Some(s) = state.staged_mut(Node::Task(self.task), self.route) {
             match item {
-                Some(item) => {
-                    s.offered_items.insert(item);
-                }
+                Some(item) => s.set_item_offered(item, true),
                 None => s.offered = true,
             }
         }
@@ -220,9 +218,7 @@ impl Offering {
             let Some(run) = state.runs.get(r.run).cloned() else { continue };
             if let Some(s) = state.staged_mut(Node::Task(run.task), run.route) {
                 match run.item {
-                    Some(item) => {
-                        s.offered_items.remove(item);
-                    }
+                    Some(item) => s.set_item_offered(item, false),
                     None => s.offered = false,
                 }
             }

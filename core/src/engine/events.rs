@@ -23,7 +23,7 @@ pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEven
         TaskEvent::Action { status, item: None, .. } => action_event(*status).into(),
         TaskEvent::Action { status, item: Some(item), .. } => {
             let staged = state.staged_ref(node, route);
-            let items = staged.and_then(|s| s.items.as_ref());
+            let items = staged.and_then(super::staged::Staged::items);
             // Only some statuses are qualified (a `running` report is not): ask the others
             // nothing.
             let (Some(items), Some(names)) = (items, item_events(*status)) else {
@@ -32,7 +32,8 @@ pub(crate) fn event_name(state: &State, node: Node, route: u32, event: &TaskEven
             let any = |pred: fn(Status) -> bool| items.any_other(Some(*item), pred);
             // An item offered to the runtime and not yet reported on is as good as running:
             // the task must not complete under it (its report would reopen it).
-            let offered = staged.is_some_and(|s| s.offered_items.any_other(*item));
+            let offered =
+                staged.and_then(super::staged::Staged::offered_items).is_some_and(|o| o.any_other(*item));
             let active = offered || any(Status::is_active);
             let tail = if !active && any(|s| matches!(s, Status::Pending | Status::Paused)) {
                 ItemsTail::Paused

@@ -161,20 +161,17 @@ pub(crate) fn new_staged(
         prev,
         ready,
         retry_delay: None,
-        items: None,
-        results: Vec::new(),
+        with: None,
         completed: false,
         run_on_fail: false,
         offered: false,
-        offered_items: Default::default(),
-        items_value: Default::default(),
     }
 }
 
 /// With-items bookkeeping of a staged task: (active, incomplete) among its items.
 fn items_activity(state: &State, node: Node, route: u32) -> Option<(bool, bool)> {
     let staged = state.staged_ref(node, route)?;
-    let items = staged.items.as_ref()?;
+    let items = staged.items()?;
     Some((items.any_other(None, Status::is_active), items.any_other(None, |s| !s.is_completed())))
 }
 
@@ -422,7 +419,7 @@ fn rerun_task(wf: &Workflow, state: &mut State, node: Node, route: u32, reset_it
     let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
     if has_items {
         if let Some(s) = state.staged_mut(node, route) {
-            if let Some(items) = s.items.as_mut() {
+            if let Some(items) = s.items_mut() {
                 items.reset(|s| reset_items || s.is_abended());
             }
         }

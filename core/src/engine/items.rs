@@ -101,6 +101,20 @@ impl ItemStatuses {
     }
 }
 
+/// A with-items instance's bookkeeping beside its item statuses: what a staged instance
+/// holds only while it runs items (see `Staged::with`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WithItems {
+    /// Each item's status, once the list was first evaluated.
+    pub(crate) statuses: Option<ItemStatuses>,
+    /// The evaluated items list, when it may be kept (derived, not serialized).
+    pub(crate) kept: KeptItems,
+    /// Each item's latest result.
+    pub(crate) results: Vec<Value>,
+    /// The items offered to the runtime and not yet reported.
+    pub(crate) offered: super::itemset::ItemSet,
+}
+
 /// A with-items task's items list as an earlier dispatch found it, kept while the task is
 /// staged (see `render.rs`). Derived: not serialized (found again after a load) and ignored
 /// by equality.

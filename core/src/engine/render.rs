@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::dispatch::Offering;
 use super::flow::expr_message;
 use super::inline_ids::InlineIds;
-use super::items::{ItemStatuses, KeptItems};
+use super::items::{ItemStatuses, KeptItems, WithItems};
 use super::scope::TaskScope;
 use super::state::{Node, State};
 use super::status::Status;
@@ -201,7 +201,7 @@ fn render_items(
     };
     let n = listed.len().unwrap_or(0);
     if let (true, Some(s)) = (keep, state.staged.get_mut(staged_idx)) {
-        s.items_value = listed.clone();
+        s.with_items().kept = listed.clone();
     }
     if n == 0 {
         out.offer(state, RunRequest { empty_items: true, ..request(wf, at.id, at.route, None, delay) });
@@ -265,7 +265,7 @@ fn items_list(
     state: &State,
     staged_idx: usize,
 ) -> Result<(KeptItems, bool), String> {
-    if let Some(kept) = state.staged.get(staged_idx).map(|s| &s.items_value).filter(|k| k.len().is_some()) {
+    if let Some(kept) = state.staged.get(staged_idx).and_then(super::staged::Staged::kept_items) {
         return Ok((kept.clone(), false));
     }
     let watch = Watch { inner: scope, state_read: Cell::new(false) };
@@ -285,12 +285,12 @@ fn items_list(
 /// concurrency leaves room for. Sets up the item statuses on the first dispatch.
 fn next_items(state: &mut State, staged_idx: usize, n: usize, concurrency: Option<i64>) -> Vec<usize> {
     let Some(s) = state.staged.get_mut(staged_idx) else { return Vec::new() };
-    if s.items.as_ref().is_none_or(|i| i.len() == 0) {
-        s.items = Some(Box::new(ItemStatuses::new(n)));
-        s.results = vec![Value::Null; n];
+    let with = s.with_items();
+    if with.statuses.as_ref().is_none_or(|i| i.len() == 0) {
+        with.statuses = Some(ItemStatuses::new(n));
+        with.results = vec![Value::Null; n];
     }
-    let Some(statuses) = s.items.as_mut() else { return Vec::new() };
-    let offered = &s.offered_items;
+    let WithItems { statuses: Some(statuses), offered, .. } = with else { return Vec::new() };
     let take = match concurrency {
         Some(c) => {
             // Active items, plus offered ones not (yet) reported active.

@@ -87,9 +87,7 @@ pub(crate) fn on_status(
     }
     if let Some(s) = state.staged_mut(Node::Task(info.task), info.route) {
         match info.item {
-            Some(item) => {
-                s.offered_items.remove(item);
-            }
+            Some(item) => s.set_item_offered(item, false),
             None => s.offered = false,
         }
     }
@@ -211,18 +209,20 @@ pub(crate) fn update(
     let staged = state.staged_index(node, route);
     let status = event_status(event);
     let idx = record_for(wf, state, node, route, staged.is_some(), status)?;
-    let has_items_entry = staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items.is_some());
+    let has_items_entry = staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items().is_some());
     if status.is_some() && staged.is_some() && !has_items_entry {
         state.remove_staged(node, route);
     }
     if let TaskEvent::Action { status, result, item: Some(item) } = event {
         if let Some(s) = state.staged_mut(node, route) {
-            if let Some(items) = s.items.as_mut() {
-                items.set(*item, *status);
-            }
-            if *status != Status::Running {
-                if let Some(slot) = s.results.get_mut(*item) {
-                    *slot = (*result).clone();
+            if let Some(w) = s.with.as_deref_mut() {
+                if let Some(items) = w.statuses.as_mut() {
+                    items.set(*item, *status);
+                }
+                if *status != Status::Running {
+                    if let Some(slot) = w.results.get_mut(*item) {
+                        *slot = (*result).clone();
+                    }
                 }
             }
         }
@@ -299,7 +299,8 @@ fn record_for(
         _ => {
             // The instance is unstaged right after this (unless it runs items), so its
             // context and inbound records move into the record rather than being copied.
-            let moving = status.is_some() && state.staged_ref(node, route).is_some_and(|s| s.items.is_none());
+            let moving =
+                status.is_some() && state.staged_ref(node, route).is_some_and(|s| s.items().is_none());
             let (ctxs, prev) = match state.staged_mut(node, route) {
                 Some(s) if moving => (std::mem::take(&mut s.ctxs), std::mem::take(&mut s.prev)),
                 Some(s) => (s.ctxs.clone(), s.prev.clone()),
@@ -348,11 +349,11 @@ fn finish_staged(
     // one whose other items still run; otherwise the instance is dropped here, and its
     // results move into the task's result.
     let stays = |s: &super::staged::Staged| {
-        keep || s.items.as_ref().is_some_and(|items| items.any_other(None, Status::is_active))
+        keep || s.items().is_some_and(|items| items.any_other(None, Status::is_active))
     };
     let accumulated = state.staged_mut(node, route).map(|s| match stays(s) {
-        true => s.results.clone(),
-        false => std::mem::take(&mut s.results),
+        true => s.results().to_vec(),
+        false => s.with.as_mut().map(|w| std::mem::take(&mut w.results)).unwrap_or_default(),
     });
     if keep {
         if let Some(s) = state.staged_mut(node, route) {

@@ -264,7 +264,7 @@ impl State {
             let running = self
                 .staged
                 .get(i)
-                .and_then(|s| s.items.as_ref())
+                .and_then(super::staged::Staged::items)
                 .is_some_and(|items| items.any_other(None, Status::is_active));
             if !running {
                 self.staged.remove(i);

@@ -31,7 +31,7 @@ fn with_items_reads_a_context_list_in_place_and_keeps_a_computed_one() {
             [Some(json!({"message": "a"})), Some(json!({"message": "b"}))],
             "{items}"
         );
-        let kept = h.state.staged.iter().next().map(|s| s.items_value.clone());
+        let kept = h.state.staged.iter().next().map(|s| s.kept_items().cloned().unwrap_or_default());
         match kept {
             Some(items::KeptItems::InContext(3)) => assert!(in_place, "{items} was kept in place"),
             Some(items::KeptItems::List(list)) => {
@@ -86,6 +86,9 @@ fn a_with_items_item_that_fails_to_render_takes_the_batch_back() {
     assert_eq!(h.state.status(), Status::Failed);
     assert_eq!(h.state.errors().len(), 1);
     let staged: Vec<_> = h.state.staged.iter().collect();
-    assert!(staged.iter().all(|s| !s.offered && s.offered_items.iter().next().is_none()), "{staged:?}");
+    assert!(
+        staged.iter().all(|s| !s.offered && s.offered_items().is_none_or(|o| o.iter().next().is_none())),
+        "{staged:?}"
+    );
     assert_eq!(h.state.next_run, counter, "the run counter is where it was");
 }

@@ -173,9 +173,7 @@ impl Source<'_> {
                     // A wide join hears from every source: room for all of them at once.
                     s.prev.reserve(sources);
                     s.prev.insert(std::sync::Arc::clone(&edge.back), self.record);
-                    s.items = None;
-                    s.items_value = Default::default();
-                    s.results.clear();
+                    s.clear_items();
                     s.completed = false;
                 }
                 i
