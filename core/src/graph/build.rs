@@ -240,12 +240,21 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
     // One allocation per distinct name: every branch of a fan-out names its edge into the
     // join `join__t0`, and a chain's `t2__t0` is both t1's edge out and t2's way in. Each
     // record holds its edges' names (a reference count), so a shared name stays in the
-    // cache instead of a cold allocation per task touched on every completion. Built in run
-    // order (see `run_order`), each name allocated the first time it is met: a task's edge
-    // list and the names it brings lie next to those of the task run before.
+    // cache instead of a cold allocation per task touched on every completion. The names are
+    // allocated first, one after another in run order (see `run_order`), so that names a run
+    // reads one after another lie one after another. Allocated as each was met, between the
+    // edge lists and whatever the compiler had freed, a long chain's names fell wherever the
+    // allocator had room: chain-100000 read 530 or 700 ns per action by the binary it ran in.
     let mut interned: BTreeMap<&str, Arc<str>> = BTreeMap::new();
     let mut lists: Vec<Option<Vec<(String, Target, usize)>>> = lists.into_iter().map(Some).collect();
-    for source in run_order(&lists) {
+    let order = run_order(&lists);
+    for names in order.iter().filter_map(|&source| names.get(source)) {
+        for (id, back, _) in names {
+            share(&mut interned, id);
+            share(&mut interned, back);
+        }
+    }
+    for source in order {
         let (Some(task), Some(list), Some(names)) =
             (tasks.get_mut(source), lists.get_mut(source).and_then(Option::take), names.get(source))
         else {
