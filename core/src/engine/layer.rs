@@ -29,6 +29,11 @@ impl Default for Layer {
 }
 
 impl Layer {
+    /// An empty layer with room for `n` names (a publish knows how many it sets).
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Layer::Small(Vec::with_capacity(n.min(SMALL)))
+    }
+
     /// The value of `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         match self {

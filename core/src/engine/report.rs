@@ -208,10 +208,10 @@ pub(crate) fn update(
 ) -> Result<(), String> {
     let staged = state.staged_index(node, route);
     let status = event_status(event);
-    let idx = record_for(wf, state, node, route, staged.is_some(), status)?;
+    let idx = record_for(wf, state, node, route, staged, status)?;
     let has_items_entry = staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items().is_some());
-    if status.is_some() && staged.is_some() && !has_items_entry {
-        state.remove_staged(node, route);
+    if let (Some(i), Some(_), false) = (staged, status, has_items_entry) {
+        state.remove_staged_at(i);
     }
     if let TaskEvent::Action { status, result, item: Some(item) } = event {
         if let Some(s) = state.staged_mut(node, route) {
@@ -284,24 +284,24 @@ fn record_for(
     state: &mut State,
     node: Node,
     route: u32,
-    staged: bool,
+    staged: Option<usize>,
     status: Option<Status>,
 ) -> Result<usize, String> {
     let latest = state.record_index(node, route);
-    if !staged && latest.is_none() {
+    if staged.is_none() && latest.is_none() {
         return Err(format!("InvalidTaskStateEntry: {}", name_of(wf, node)));
     }
     let fresh = latest.is_none() || matches!(node, Node::Command(_));
     let completed = latest.and_then(|i| state.sequence.get(i)).is_some_and(|r| r.status.is_completed());
-    let restarts = completed && status.is_some_and(Status::is_starting) && staged;
+    let restarts = completed && status.is_some_and(Status::is_starting) && staged.is_some();
     match latest {
         Some(idx) if !fresh && !restarts => Ok(idx),
         _ => {
             // The instance is unstaged right after this (unless it runs items), so its
             // context and inbound records move into the record rather than being copied.
-            let moving =
-                status.is_some() && state.staged_ref(node, route).is_some_and(|s| s.items().is_none());
-            let (ctxs, prev) = match state.staged_mut(node, route) {
+            let moving = status.is_some()
+                && staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items().is_none());
+            let (ctxs, prev) = match staged.and_then(|i| state.staged.get_mut(i)) {
                 Some(s) if moving => (std::mem::take(&mut s.ctxs), std::mem::take(&mut s.prev)),
                 Some(s) => (s.ctxs.clone(), s.prev.clone()),
                 None => (InlineIds::default(), Default::default()),
@@ -310,7 +310,7 @@ fn record_for(
                 Ok(retry) => Ok(push_record(wf, state, Record::fresh(node, route, ctxs, prev, retry))),
                 Err(message) => {
                     // The report is refused: the instance stays staged as it was.
-                    if let Some(s) = state.staged_mut(node, route).filter(|_| moving) {
+                    if let Some(s) = staged.and_then(|i| state.staged.get_mut(i)).filter(|_| moving) {
                         (s.ctxs, s.prev) = (ctxs, prev);
                     }
                     Err(message)

@@ -261,14 +261,20 @@ impl State {
     /// Remove a staged instance unless some of its items are still running.
     pub(crate) fn remove_staged(&mut self, node: Node, route: u32) {
         if let Some(i) = self.staged_index(node, route) {
-            let running = self
-                .staged
-                .get(i)
-                .and_then(super::staged::Staged::items)
-                .is_some_and(|items| items.any_other(None, Status::is_active));
-            if !running {
-                self.staged.remove(i);
-            }
+            self.remove_staged_at(i);
+        }
+    }
+
+    /// [`State::remove_staged`] for the instance with id `i`, already found (ids are never
+    /// handed out twice, so an id still held is the same instance).
+    pub(crate) fn remove_staged_at(&mut self, i: usize) {
+        let running = self
+            .staged
+            .get(i)
+            .and_then(super::staged::Staged::items)
+            .is_some_and(|items| items.any_other(None, Status::is_active));
+        if !running {
+            self.staged.remove(i);
         }
     }
 

@@ -124,13 +124,13 @@ impl Source<'_> {
 
     /// The edge's published values, each seeing the ones before it; every failure is kept.
     fn publish(&self, wf: &Workflow, state: &State, edge: &crate::graph::Edge) -> Result<Layer, Vec<String>> {
-        let mut published = Layer::default();
         if !edge.publishes {
-            return Ok(published);
+            return Ok(Layer::default());
         }
         let mut errors = Vec::new();
         let entries =
             self.task.transitions.get(edge.transition).map(|t| t.publish.as_slice()).unwrap_or_default();
+        let mut published = Layer::with_capacity(entries.len());
         for (name, value) in entries {
             let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
             scope.task = Some(CurrentTask { status: self.status.as_str(), result: self.result });
