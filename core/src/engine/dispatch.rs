@@ -179,7 +179,7 @@ impl Offering {
         }
         if let Some(s) = state.staged_mut(Node::Task(self.task), self.route) {
             for &item in items {
-                s.set_item_offered(item, true);
+                s.set_offered(Some(item), true);
             }
         }
     }
@@ -191,10 +191,7 @@ impl Offering {
         // The instance found by (task, route): with two staged on one route, the first is
         // the one an offer marks.
         if let Some(s) = state.staged_mut(Node::Task(self.task), self.route) {
-            match item {
-                Some(item) => s.set_item_offered(item, true),
-                None => s.offered = true,
-            }
+            s.set_offered(item, true);
         }
         (r.run, r.iteration) = (run, self.iteration);
         self.commands.push(Command::StartRun(r));
@@ -217,10 +214,7 @@ impl Offering {
             let Command::StartRun(r) = c else { continue };
             let Some(run) = state.runs.get(r.run).cloned() else { continue };
             if let Some(s) = state.staged_mut(Node::Task(run.task), run.route) {
-                match run.item {
-                    Some(item) => s.set_item_offered(item, false),
-                    None => s.offered = false,
-                }
+                s.set_offered(run.item, false);
             }
         }
         let (next_run, next_id) = self.before;

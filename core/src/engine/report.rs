@@ -86,10 +86,7 @@ pub(crate) fn on_status(
         }
     }
     if let Some(s) = state.staged_mut(Node::Task(info.task), info.route) {
-        match info.item {
-            Some(item) => s.set_item_offered(item, false),
-            None => s.offered = false,
-        }
+        s.set_offered(info.item, false);
     }
     let event = TaskEvent::Action { status, result, item: info.item };
     if let Err(message) = update(wf, state, Node::Task(info.task), info.route, &event) {
