@@ -13,7 +13,7 @@
 
 use super::nodemap::NodeMap;
 use super::state::{Node, Record, State};
-use crate::graph::{Edge, Target, TaskId, Workflow};
+use crate::graph::{Edge, Target, TaskId, Workflow, group_starts};
 
 /// Inbound tasks of one target on one route.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,11 +39,11 @@ impl State {
         counts.reserve(wf.graph().tasks.len());
         for r in self.latest_records() {
             let Node::Task(src) = r.node else { continue };
-            let Some(source) = wf.task(src) else { continue };
-            for (first, target) in source.group_starts() {
+            let edges = wf.edges(src);
+            for (first, target) in group_starts(edges) {
                 let a = counts.entry(Node::Task(target), r.route);
                 a.present += 1;
-                a.taken += usize::from(took_group(&source.edges, r, first));
+                a.taken += usize::from(took_group(edges, r, first));
             }
         }
         counts
@@ -74,10 +74,10 @@ impl State {
             return;
         };
         // A record replaced: still present, but what it took no longer counts.
-        let Some(source) = wf.task(src) else { return };
-        for (first, target) in source.group_starts() {
+        let edges = wf.edges(src);
+        for (first, target) in group_starts(edges) {
             let a = self.tally.inbound.entry(Node::Task(target), route);
-            a.taken = a.taken.saturating_sub(usize::from(took_group(&source.edges, old, first)));
+            a.taken = a.taken.saturating_sub(usize::from(took_group(edges, old, first)));
         }
     }
 

@@ -297,7 +297,8 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
 /// A task's transition targets as (target name, target, `T`), in edge order.
 type Targets<T> = Vec<(String, Target, T)>;
 
-/// The shared allocation of an edge name, made the first time it is met.
+/// The shared allocation of an edge name, made the first time it is asked for (the pass
+/// before the edges are built asks for every name, in run order).
 fn share<'a>(interned: &mut BTreeMap<&'a str, Arc<str>>, text: &'a str) -> Arc<str> {
     Arc::clone(interned.entry(text).or_insert_with(|| Arc::from(text)))
 }

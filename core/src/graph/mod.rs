@@ -188,14 +188,19 @@ pub struct Task {
 }
 
 impl Task {
-    /// The first edge of each group of edges into one task, with that task: one per
-    /// distinct target task (edges are sorted by target, so a group is contiguous).
+    /// [`group_starts`] of the task's edges.
     pub(crate) fn group_starts(&self) -> impl Iterator<Item = (usize, TaskId)> + '_ {
-        self.edges.iter().enumerate().filter_map(|(i, e)| match e.target {
-            Target::Task(t) if e.key == 0 => Some((i, t)),
-            _ => None,
-        })
+        group_starts(&self.edges)
     }
+}
+
+/// The first edge of each group of a task's `edges` into one task, with that task: one per
+/// distinct target task (edges are sorted by target, so a group is contiguous).
+pub(crate) fn group_starts(edges: &[Edge]) -> impl Iterator<Item = (usize, TaskId)> + '_ {
+    edges.iter().enumerate().filter_map(|(i, e)| match e.target {
+        Target::Task(t) if e.key == 0 => Some((i, t)),
+        _ => None,
+    })
 }
 
 /// How many arrivals a join waits for.
