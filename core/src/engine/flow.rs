@@ -416,7 +416,7 @@ fn rerun_task(wf: &Workflow, state: &mut State, node: Node, route: u32, reset_it
     }
     let name = task_name(wf, node);
     state.errors.retain(|e| e.task.as_deref() != Some(name.as_str()));
-    let has_items = matches!(node, Node::Task(t) if wf.task(t).is_some_and(|t| t.items.is_some()));
+    let has_items = matches!(node, Node::Task(t) if wf.shape(t).is_some_and(|s| s.items));
     if has_items {
         if let Some(s) = state.staged_mut(node, route) {
             if let Some(items) = s.items_mut() {
