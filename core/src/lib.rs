@@ -66,7 +66,7 @@ pub const MAX_DEFINITION_BYTES: usize = 8 * 1024 * 1024;
 pub use diag::{Category, Diagnostic, Diagnostics, Location, Severity};
 pub use engine::{
     ActionStatus, Command, ErrorEntry, Event, EventKind, Limits, Name, Node, Rejected, RunId, RunRequest,
-    STATE_FORMAT, State, Status, Timestamp, step,
+    STATE_FORMAT, State, Status, Timestamp, step, step_into,
 };
 pub use expr::{
     Ast, CurrentTask, Expr, ExprError, ExprErrorKind, Functions, HostFn, Jinja, JinjaCall, JinjaNode,

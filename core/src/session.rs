@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::engine::{
     ActionStatus, Command, Event, EventKind, Limits, Rejected, RunId, RunRequest, State, Status, Timestamp,
-    step,
+    step_into,
 };
 use crate::graph::Workflow;
 
@@ -25,6 +25,9 @@ pub struct Session {
     offered: BTreeMap<RunId, (RunRequest, bool)>,
     /// The latest `WakeAt` the engine asked for.
     wake: Option<Timestamp>,
+    /// The engine's commands, one buffer for every step (see [`step_into`]); empty between
+    /// calls.
+    commands: Vec<Command>,
 }
 
 /// What the runtime must do after an event.
@@ -58,15 +61,19 @@ impl Session {
             finished: None,
             offered: BTreeMap::new(),
             wake: None,
+            commands,
         };
-        session.absorb(commands);
+        session.absorb();
         let todo = session.dispatch(at);
         (session, todo)
     }
 
-    fn absorb(&mut self, commands: Vec<Command>) -> Todo {
+    /// Turn the buffered commands into what the runtime must do, leaving the buffer empty
+    /// and its memory kept.
+    fn absorb(&mut self) -> Todo {
         let mut todo = Todo::default();
-        for c in commands {
+        let mut commands = std::mem::take(&mut self.commands);
+        for c in commands.drain(..) {
             match c {
                 Command::StartRun(r) => {
                     self.offered.insert(r.run, (r.clone(), false));
@@ -77,18 +84,24 @@ impl Session {
                 Command::Finished { status, output } => self.finished = Some((status, output)),
             }
         }
+        self.commands = commands;
         todo
     }
 
     fn dispatch(&mut self, at: Timestamp) -> Todo {
-        let commands =
-            step(&self.workflow, &mut self.state, &Event::new(at, EventKind::Dispatch)).unwrap_or_default();
-        self.absorb(commands)
+        // A dispatch is never rejected; were it, nothing would be appended.
+        let _ = step_into(
+            &self.workflow,
+            &mut self.state,
+            &Event::new(at, EventKind::Dispatch),
+            &mut self.commands,
+        );
+        self.absorb()
     }
 
     fn event(&mut self, at: Timestamp, kind: EventKind) -> Result<Todo, Rejected> {
-        let commands = step(&self.workflow, &mut self.state, &Event::new(at, kind))?;
-        let mut todo = self.absorb(commands);
+        step_into(&self.workflow, &mut self.state, &Event::new(at, kind), &mut self.commands)?;
+        let mut todo = self.absorb();
         let next = self.dispatch(at);
         todo.start.extend(next.start);
         todo.cancel.extend(next.cancel);

@@ -3,7 +3,7 @@
 //! them: every action succeeds with a null result, each round of executions is reported
 //! `running` then `succeeded`, then the engine dispatches the next round.
 
-use ostinato_core::{ActionStatus, Command, Event, EventKind, Limits, State, Workflow, step};
+use ostinato_core::{ActionStatus, Command, Event, EventKind, Limits, State, Workflow, step_into};
 use serde_json::{Map, Value};
 
 /// The workload kinds, in the script's order.
@@ -179,9 +179,12 @@ pub fn drive_state(wf: &Workflow, input: &Map<String, Value>) -> (State, u64, u6
     let (mut state, _) = State::start_with(wf, input, limits, 0);
     let (mut actions, mut events) = (0, 0);
     let mut round = Vec::new();
+    // One buffer for every step's commands, as a runtime keeps one: see `step_into`.
+    let mut commands = Vec::new();
     for at in 1.. {
         events += 1;
-        let commands = step(wf, &mut state, &Event::new(at, EventKind::Dispatch)).unwrap_or_default();
+        commands.clear();
+        let _ = step_into(wf, &mut state, &Event::new(at, EventKind::Dispatch), &mut commands);
         round.clear();
         round.extend(
             commands.iter().filter_map(|c| if let Command::StartRun(r) = c { Some(r.run) } else { None }),
@@ -193,10 +196,12 @@ pub fn drive_state(wf: &Workflow, input: &Map<String, Value>) -> (State, u64, u6
         for status in [ActionStatus::Running, ActionStatus::Succeeded] {
             for &run in &round {
                 events += 1;
-                let _ = step(
+                commands.clear();
+                let _ = step_into(
                     wf,
                     &mut state,
                     &Event::new(at, EventKind::Run { run, status, result: Value::Null }),
+                    &mut commands,
                 );
             }
         }

@@ -13,13 +13,13 @@ pub(crate) fn remediation_pending(state: &State) -> bool {
     state.status() == Status::Failed && state.staged.iter().any(|s| s.runnable() && s.run_on_fail)
 }
 
-/// The executions that are ready now, as `StartRun` commands.
-pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
+/// The executions that are ready now, as `StartRun` commands appended to `commands`.
+pub(crate) fn dispatch(wf: &Workflow, state: &mut State, commands: &mut Vec<Command>) {
     let status = state.status();
     // A failed workflow still starts the tasks staged beside a `fail` command.
     let failed = status == Status::Failed;
     if !status.is_running() && !failed {
-        return Vec::new();
+        return;
     }
     // One pass over the staged list gathers what the dispatch needs of each ready instance.
     let mut ready = ReadyList::One(None);
@@ -40,7 +40,8 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
         }
     }
     if let Some((staged, over)) = breach {
-        return super::limits::iteration_breach(wf, state, staged, over);
+        commands.extend(super::limits::iteration_breach(wf, state, staged, over));
+        return;
     }
     let order = ready.as_mut_slice();
     // Orquesta offers by task name, then route, then staging order (ids grow in it); a
@@ -50,7 +51,7 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
     // Each instance starts a run now and makes a record when it reports.
     state.runs.reserve(order.len());
     state.sequence.reserve(order.len());
-    let mut out = Offering::new(state, order.len());
+    let mut out = Offering::new(state, commands, order.len());
     let mut errors = Vec::new();
     for r in order.iter() {
         out.begin(r);
@@ -62,9 +63,7 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State) -> Vec<Command> {
         out.undo(state);
         log_render_errors(wf, state, errors);
         request_status(wf, state, Status::Failed);
-        return Vec::new();
     }
-    out.commands
 }
 
 /// A ready instance as the dispatch reads it, once. A fan-out stages 100,000 instances, far
@@ -128,8 +127,10 @@ fn log_render_errors(wf: &Workflow, state: &mut State, mut errors: Vec<(usize, S
 /// it has rendered: the requests are never staged, sorted or read back (a batch of 100,000
 /// was copied from a list of offers and read twice to commit it). A failure anywhere in the
 /// dispatch offers nothing, and [`Offering::undo`] takes every commit back.
-pub(super) struct Offering {
-    pub(super) commands: Vec<Command>,
+pub(super) struct Offering<'c> {
+    /// The step's commands; this dispatch's requests are the ones from `first` on.
+    commands: &'c mut Vec<Command>,
+    first: usize,
     /// The run counter and the run table's next id before the dispatch.
     before: (RunId, RunId),
     /// The instance being rendered: its task and route, and the pass its runs belong to.
@@ -138,10 +139,12 @@ pub(super) struct Offering {
     iteration: usize,
 }
 
-impl Offering {
-    fn new(state: &State, instances: usize) -> Self {
+impl<'c> Offering<'c> {
+    fn new(state: &State, commands: &'c mut Vec<Command>, instances: usize) -> Self {
+        commands.reserve(instances);
         Offering {
-            commands: Vec::with_capacity(instances),
+            first: commands.len(),
+            commands,
             before: (state.next_run, state.runs.next_id()),
             task: TaskId(0),
             route: 0,
@@ -210,7 +213,7 @@ impl Offering {
     /// are no longer marked offered (render skips an instance or item already offered, so
     /// none was marked before).
     fn undo(self, state: &mut State) {
-        for c in &self.commands {
+        for c in self.commands.drain(self.first..) {
             let Command::StartRun(r) = c else { continue };
             let Some(run) = state.runs.get(r.run).cloned() else { continue };
             if let Some(s) = state.staged_mut(Node::Task(run.task), run.route) {

@@ -92,3 +92,52 @@ fn a_with_items_item_that_fails_to_render_takes_the_batch_back() {
     );
     assert_eq!(h.state.next_run, counter, "the run counter is where it was");
 }
+
+/// What a runtime that keeps one buffer holds in it before a step: a command it has not
+/// carried out yet.
+const HELD: Command = Command::WakeAt { at: Some(99) };
+
+/// `step_into` appends exactly what `step` returns, after what the buffer held, and leaves
+/// the same state behind.
+#[test]
+fn step_into_appends_what_step_returns() {
+    let text = "tasks:\n  a:\n    action: core.noop\n    next: [{do: [c, b]}]\n  b:\n    action: core.noop\n  c:\n    action: core.noop\n";
+    let (mut by_step, mut by_into) = (H::new(text, json!({})), H::new(text, json!({})));
+    let mut buffer = vec![HELD];
+    for round in 0..3 {
+        let event = Event::new(round, EventKind::Dispatch);
+        let returned = step(&by_step.wf, &mut by_step.state, &event).expect("accepted");
+        buffer.truncate(1);
+        step_into(&by_into.wf, &mut by_into.state, &event, &mut buffer).expect("accepted");
+        assert_eq!(buffer[0], HELD, "round {round}");
+        assert_eq!(&buffer[1..], returned.as_slice(), "round {round}");
+        for c in &returned {
+            let Command::StartRun(r) = c else { continue };
+            for h in [&mut by_step, &mut by_into] {
+                h.finish(r.run, ActionStatus::Succeeded, Value::Null);
+            }
+        }
+    }
+    assert_eq!(by_into.state.status(), Status::Succeeded);
+    let json = |h: &H| serde_json::to_string(&h.state).expect("serializes");
+    assert_eq!(json(&by_step), json(&by_into));
+}
+
+/// A rejected event leaves the buffer as it was, and a dispatch whose render fails takes its
+/// requests back out of it without touching what came before.
+#[test]
+fn step_into_leaves_the_buffer_alone_on_a_rejection_and_a_failed_render() {
+    let text = "tasks:\n  a:\n    next: [{do: [z, b]}]\n  b:\n    action: core.noop\n  z:\n    action: core.echo message=<% 1 / 0 %>\n";
+    let mut h = H::new(text, json!({}));
+    let mut buffer = vec![HELD];
+    let unknown = EventKind::Run { run: 1_000, status: ActionStatus::Succeeded, result: Value::Null };
+    let rejected = step_into(&h.wf, &mut h.state, &Event::new(0, unknown), &mut buffer);
+    assert_eq!(rejected, Err(Rejected::UnknownRun { run: 1_000 }));
+    assert_eq!(buffer, [HELD]);
+    let a = h.dispatch()[0].run;
+    h.finish(a, ActionStatus::Succeeded, Value::Null);
+    step_into(&h.wf, &mut h.state, &Event::new(0, EventKind::Dispatch), &mut buffer).expect("accepted");
+    assert_eq!(buffer[0], HELD);
+    assert!(!buffer.iter().any(|c| matches!(c, Command::StartRun(_))), "{buffer:?}");
+    assert_eq!(h.state.status(), Status::Failed);
+}
