@@ -11,6 +11,7 @@ mod jinja_eval;
 mod jinja_lib;
 mod ops;
 mod orquesta_fns;
+mod quick;
 mod render;
 mod scan;
 mod scope;
@@ -102,3 +103,5 @@ impl ExprError {
 
 #[cfg(test)]
 mod eval_tests;
+#[cfg(test)]
+mod quick_tests;

@@ -35,6 +35,18 @@ impl Expr {
         scope: &'a dyn Scope,
         functions: &'a Functions,
     ) -> Result<Cow<'a, Value>, TemplateError> {
+        if let Some(v) = self.quick.as_ref().and_then(|q| q.evaluate(scope)) {
+            return Ok(v);
+        }
+        self.evaluate_fully(scope, functions)
+    }
+
+    /// Evaluate the expression with its language's evaluator, never the quick path.
+    pub(crate) fn evaluate_fully<'a>(
+        &'a self,
+        scope: &'a dyn Scope,
+        functions: &'a Functions,
+    ) -> Result<Cow<'a, Value>, TemplateError> {
         let result = match &self.ast {
             Ast::Yaql(y) => YaqlEval::new(scope, functions).eval(y),
             Ast::Jinja(j) => JinjaEval::new(scope, functions).value(j),

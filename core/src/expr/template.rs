@@ -1,17 +1,41 @@
 //! Compiled strings and values: the text is parsed once and kept with its syntax trees.
 
+use std::fmt;
+
 use super::jinja::{self, Jinja, Node as JinjaNode};
+use super::quick::Quick;
 use super::scan::{find_delimited, strip_delimiters};
 use super::yaql::{self, Yaql};
 use super::{ExprError, Language};
 
 /// One parsed expression with the text it came from (delimiters included).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Expr {
     /// The expression as written, e.g. `<% ctx(x) %>`.
     pub source: String,
     /// Its syntax tree.
     pub ast: Ast,
+    /// The tree lowered for the quick path, when it is one of the shapes that has one: made
+    /// from `ast` once, at parse time, so it never disagrees with it.
+    pub(crate) quick: Option<Quick>,
+}
+
+impl Expr {
+    /// The expression `source` parsed into `ast`, with its quick form.
+    pub(crate) fn new(source: String, ast: Ast) -> Expr {
+        let quick = match &ast {
+            Ast::Yaql(y) => Quick::of_yaql(y),
+            Ast::Jinja(j) => Quick::of_jinja(j),
+        };
+        Expr { source, ast, quick }
+    }
+}
+
+/// As before the quick form existed: the text and the tree, which say everything about it.
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Expr").field("source", &self.source).field("ast", &self.ast).finish()
+    }
 }
 
 /// The syntax tree of an expression, by language.
@@ -159,7 +183,7 @@ fn assemble(
             pieces.push(Piece::Text(text.get(last..start).unwrap_or("").to_owned()));
         }
         match parse(source) {
-            Ok(ast) => pieces.push(Piece::Expr(Expr { source: source.to_owned(), ast })),
+            Ok(ast) => pieces.push(Piece::Expr(Expr::new(source.to_owned(), ast))),
             Err(error) => {
                 errors.push(TemplateError { language: Some(language), expression: source.to_owned(), error })
             }

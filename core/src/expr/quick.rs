@@ -1,0 +1,216 @@
+//! The quick path: the few expression shapes nearly every transition is written in
+//! (`succeeded()`, `ctx(i) < 10`, `succeeded() and ctx(i) + 1`), lowered once at parse time
+//! to a small tree that evaluation walks without matching operator or function names.
+//!
+//! Neither language's evaluator changes. Each quick node calls the very functions the full
+//! evaluators call (`task_fn`, `ctx_value`, `ops::compare`, `ops::add`), so a value is the
+//! same either way. Where the quick path would need anything else (an error to report, a
+//! value other than a boolean, an integer or a value read from the scope), it gives up and
+//! the full evaluator runs the expression from the start: the expressions here read and
+//! compute only, so running them twice changes nothing.
+//!
+//! A loop's pass evaluates two conditions and a publish; through the full YAQL evaluator
+//! that was about 1,300 instructions per condition, most of it dispatching on names and
+//! moving 80-byte results between levels.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::jinja::Jinja;
+use super::orquesta_fns::{ctx_value, task_fn};
+use super::value::truthy;
+use super::yaql::{Arg, Yaql};
+use super::{Pos, Scope, ops};
+
+/// Deepest tree lowered; anything deeper takes the full evaluator, which has its own limit.
+const MAX_DEPTH: usize = 16;
+
+/// An expression lowered to the shapes the quick path evaluates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Quick {
+    /// A literal.
+    Const(Value),
+    /// `ctx(name)`.
+    Var(Box<str>),
+    /// `succeeded()`, `failed()`, `completed()`, `timed_out()` or `result()`.
+    TaskFn(&'static str),
+    /// `not x`.
+    Not(Box<Quick>),
+    /// `a and b`, with Python's value: `a` when it is false, else `b`.
+    And(Box<[Quick; 2]>),
+    /// `a or b`: `a` when it is true, else `b`.
+    Or(Box<[Quick; 2]>),
+    /// A comparison, by the operator's text as both evaluators pass it to `ops::compare`.
+    Compare(&'static str, Box<[Quick; 2]>),
+    /// `a + b`.
+    Add(Box<[Quick; 2]>),
+    /// `a - b`.
+    Sub(Box<[Quick; 2]>),
+}
+
+/// A quick value: what the shapes above produce without allocating.
+#[derive(Debug, Clone, Copy)]
+enum Q<'a> {
+    Bool(bool),
+    Int(i64),
+    /// A value read from the scope or the tree.
+    Ref(&'a Value),
+}
+
+impl<'a> Q<'a> {
+    /// From a full evaluator's value; `None` for one the quick path does not carry.
+    fn of(v: Cow<'a, Value>) -> Option<Q<'a>> {
+        match v {
+            Cow::Borrowed(v) => Some(Q::Ref(v)),
+            Cow::Owned(Value::Bool(b)) => Some(Q::Bool(b)),
+            Cow::Owned(Value::Number(n)) => n.as_i64().filter(|_| !n.is_f64()).map(Q::Int),
+            Cow::Owned(_) => None,
+        }
+    }
+
+    /// Call `f` with the value as a `Value`: a boolean or an integer is built on the stack.
+    fn with<R>(self, f: impl FnOnce(&Value) -> R) -> R {
+        match self {
+            Q::Bool(b) => f(&Value::Bool(b)),
+            Q::Int(i) => f(&Value::from(i)),
+            Q::Ref(v) => f(v),
+        }
+    }
+
+    fn into_cow(self) -> Cow<'a, Value> {
+        match self {
+            Q::Bool(b) => Cow::Owned(Value::Bool(b)),
+            Q::Int(i) => Cow::Owned(Value::from(i)),
+            Q::Ref(v) => Cow::Borrowed(v),
+        }
+    }
+}
+
+impl Quick {
+    /// Lower a YAQL tree, when every node of it has a quick form.
+    pub(crate) fn of_yaql(node: &Yaql) -> Option<Quick> {
+        yaql(node, 0)
+    }
+
+    /// Lower a Jinja expression, when every node of it has a quick form.
+    pub(crate) fn of_jinja(node: &Jinja) -> Option<Quick> {
+        jinja(node, 0)
+    }
+
+    /// The expression's value, or `None` when the full evaluator must say what it is.
+    pub(crate) fn evaluate<'a>(&'a self, scope: &'a dyn Scope) -> Option<Cow<'a, Value>> {
+        self.eval(scope).map(Q::into_cow)
+    }
+
+    fn eval<'a>(&'a self, scope: &'a dyn Scope) -> Option<Q<'a>> {
+        match self {
+            Quick::Const(v) => Some(Q::Ref(v)),
+            Quick::Var(name) => ctx_value(scope, Some(&**name), Pos(0)).ok().and_then(Q::of),
+            Quick::TaskFn(name) => task_fn(scope, name, Pos(0)).ok().flatten().and_then(Q::of),
+            Quick::Not(x) => Some(Q::Bool(!x.eval(scope)?.with(truthy))),
+            Quick::And(pair) => {
+                let left = pair[0].eval(scope)?;
+                if left.with(truthy) { pair[1].eval(scope) } else { Some(left) }
+            }
+            Quick::Or(pair) => {
+                let left = pair[0].eval(scope)?;
+                if left.with(truthy) { Some(left) } else { pair[1].eval(scope) }
+            }
+            Quick::Compare(op, pair) => {
+                let (a, b) = (pair[0].eval(scope)?, pair[1].eval(scope)?);
+                let hit = a.with(|a| b.with(|b| ops::compare(op, a, b, Pos(0)))).ok()?;
+                Some(Q::Bool(hit))
+            }
+            Quick::Add(pair) => arith(scope, pair, ops::add),
+            Quick::Sub(pair) => arith(scope, pair, ops::sub),
+        }
+    }
+}
+
+fn arith<'a>(
+    scope: &'a dyn Scope,
+    pair: &'a [Quick; 2],
+    op: fn(&Value, &Value, Pos) -> Result<Value, super::ExprError>,
+) -> Option<Q<'a>> {
+    let (a, b) = (pair[0].eval(scope)?, pair[1].eval(scope)?);
+    let v = a.with(|a| b.with(|b| op(a, b, Pos(0)))).ok()?;
+    Q::of(Cow::Owned(v))
+}
+
+/// The functions of the current task, by the names both languages call them.
+fn task_fn_name(name: &str) -> Option<&'static str> {
+    ["succeeded", "failed", "completed", "timed_out", "result"].into_iter().find(|n| *n == name)
+}
+
+/// A comparison operator as the evaluators pass it on (`in` is not one: it is a search).
+fn compare_op(op: &str) -> Option<&'static str> {
+    ["<", "<=", ">", ">=", "=", "==", "!="].into_iter().find(|o| *o == op)
+}
+
+fn pair(a: Option<Quick>, b: Option<Quick>) -> Option<Box<[Quick; 2]>> {
+    Some(Box::new([a?, b?]))
+}
+
+fn yaql(node: &Yaql, depth: usize) -> Option<Quick> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let sub = |n: &Yaql| yaql(n, depth + 1);
+    Some(match node {
+        Yaql::Const(v) => Quick::Const(v.clone()),
+        Yaql::Paren(inner) => sub(inner)?,
+        Yaql::Call { name, args, .. } => match (name.as_str(), args.as_slice()) {
+            ("ctx", [Arg::Positional(Yaql::Word(w))]) => Quick::Var(w.as_str().into()),
+            ("ctx", [Arg::Positional(Yaql::Const(Value::String(s)))]) => Quick::Var(s.as_str().into()),
+            (name, []) => Quick::TaskFn(task_fn_name(name)?),
+            _ => return None,
+        },
+        Yaql::Unary { op: "not", operand } => Quick::Not(Box::new(sub(operand)?)),
+        Yaql::Binary { op, left, right, .. } => {
+            let both = pair(sub(left), sub(right));
+            match *op {
+                "and" => Quick::And(both?),
+                "or" => Quick::Or(both?),
+                "+" => Quick::Add(both?),
+                "-" => Quick::Sub(both?),
+                op => Quick::Compare(compare_op(op)?, both?),
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn jinja(node: &Jinja, depth: usize) -> Option<Quick> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let sub = |n: &Jinja| jinja(n, depth + 1);
+    Some(match node {
+        Jinja::Const(v) => Quick::Const(v.clone()),
+        Jinja::Call(func, call) if call.kwargs.is_empty() => {
+            let Jinja::Name(name) = &**func else { return None };
+            match (name.as_str(), call.args.as_slice()) {
+                ("ctx", [Jinja::Const(Value::String(s))]) => Quick::Var(s.as_str().into()),
+                (name, []) => Quick::TaskFn(task_fn_name(name)?),
+                _ => return None,
+            }
+        }
+        Jinja::Unary("not", operand) => Quick::Not(Box::new(sub(operand)?)),
+        Jinja::Binary(op, left, right) => {
+            let both = pair(sub(left), sub(right));
+            match *op {
+                "and" => Quick::And(both?),
+                "or" => Quick::Or(both?),
+                "+" => Quick::Add(both?),
+                "-" => Quick::Sub(both?),
+                _ => return None,
+            }
+        }
+        Jinja::Compare(first, rest) => match rest.as_slice() {
+            [(op, right)] => Quick::Compare(compare_op(op)?, pair(sub(first), sub(right))?),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
