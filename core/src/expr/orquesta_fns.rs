@@ -53,21 +53,63 @@ pub(crate) fn item_value<'a>(
     }
 }
 
-/// `result()`, `succeeded()`, `failed()`, `completed()`: about the current task.
-pub(crate) fn task_fn<'a>(scope: &'a dyn Scope, name: &str, pos: Pos) -> Result<Option<Val<'a>>, ExprError> {
-    if !matches!(name, "result" | "succeeded" | "failed" | "completed" | "timed_out") {
-        return Ok(None);
+/// `result()`, `succeeded()`, `failed()`, `completed()`, `timed_out()`: the functions about
+/// the current task, known by name once so that a lowered expression need not compare it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TaskFn {
+    Result,
+    Succeeded,
+    Failed,
+    Completed,
+    TimedOut,
+}
+
+impl TaskFn {
+    /// The function called `name`, if it is one of these.
+    pub(crate) fn of(name: &str) -> Option<TaskFn> {
+        Some(match name {
+            "result" => TaskFn::Result,
+            "succeeded" => TaskFn::Succeeded,
+            "failed" => TaskFn::Failed,
+            "completed" => TaskFn::Completed,
+            "timed_out" => TaskFn::TimedOut,
+            _ => return None,
+        })
     }
-    let task = scope.current_task().ok_or_else(|| {
-        err(ExprErrorKind::NoContext, pos, format!("{name}() needs a current task: use it in a transition"))
-    })?;
-    Ok(Some(match name {
-        "result" => Cow::Borrowed(task.result),
-        "succeeded" => Cow::Owned(Value::Bool(task.status == "succeeded")),
-        "failed" => Cow::Owned(Value::Bool(task.status == "failed")),
-        "timed_out" => Cow::Owned(Value::Bool(task.status == "timed_out")),
-        _ => Cow::Owned(Value::Bool(COMPLETED.contains(&task.status))),
-    }))
+
+    fn name(self) -> &'static str {
+        match self {
+            TaskFn::Result => "result",
+            TaskFn::Succeeded => "succeeded",
+            TaskFn::Failed => "failed",
+            TaskFn::Completed => "completed",
+            TaskFn::TimedOut => "timed_out",
+        }
+    }
+
+    /// Its value for the scope's current task; an error where there is none.
+    pub(crate) fn call<'a>(self, scope: &'a dyn Scope, pos: Pos) -> Result<Val<'a>, ExprError> {
+        let task = scope.current_task().ok_or_else(|| {
+            let name = self.name();
+            err(
+                ExprErrorKind::NoContext,
+                pos,
+                format!("{name}() needs a current task: use it in a transition"),
+            )
+        })?;
+        Ok(match self {
+            TaskFn::Result => Cow::Borrowed(task.result),
+            TaskFn::Succeeded => Cow::Owned(Value::Bool(task.status == "succeeded")),
+            TaskFn::Failed => Cow::Owned(Value::Bool(task.status == "failed")),
+            TaskFn::TimedOut => Cow::Owned(Value::Bool(task.status == "timed_out")),
+            TaskFn::Completed => Cow::Owned(Value::Bool(COMPLETED.contains(&task.status))),
+        })
+    }
+}
+
+/// A call of `name` with no arguments: its value when it is one of the task functions.
+pub(crate) fn task_fn<'a>(scope: &'a dyn Scope, name: &str, pos: Pos) -> Result<Option<Val<'a>>, ExprError> {
+    TaskFn::of(name).map(|f| f.call(scope, pos)).transpose()
 }
 
 /// `json(text)`: parse JSON; a mapping is returned as it is.

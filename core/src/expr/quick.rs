@@ -3,7 +3,7 @@
 //! to a small tree that evaluation walks without matching operator or function names.
 //!
 //! Neither language's evaluator changes. Each quick node calls the very functions the full
-//! evaluators call (`task_fn`, `ctx_value`, `ops::compare`, `ops::add`), so a value is the
+//! evaluators call (`TaskFn::call`, `ctx_value`, `ops::compare`, `ops::add`), so a value is the
 //! same either way. Where the quick path would need anything else (an error to report, a
 //! value other than a boolean, an integer or a value read from the scope), it gives up and
 //! the full evaluator runs the expression from the start: the expressions here read and
@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::jinja::Jinja;
-use super::orquesta_fns::{ctx_value, task_fn};
+use super::orquesta_fns::{TaskFn, ctx_value};
 use super::value::truthy;
 use super::yaql::{Arg, Yaql};
 use super::{Pos, Scope, ops};
@@ -34,7 +34,7 @@ pub(crate) enum Quick {
     /// `ctx(name)`.
     Var(Box<str>),
     /// `succeeded()`, `failed()`, `completed()`, `timed_out()` or `result()`.
-    TaskFn(&'static str),
+    TaskFn(TaskFn),
     /// `not x`.
     Not(Box<Quick>),
     /// `a and b`, with Python's value: `a` when it is false, else `b`.
@@ -107,7 +107,7 @@ impl Quick {
         match self {
             Quick::Const(v) => Some(Q::Ref(v)),
             Quick::Var(name) => ctx_value(scope, Some(&**name), Pos(0)).ok().and_then(Q::of),
-            Quick::TaskFn(name) => task_fn(scope, name, Pos(0)).ok().flatten().and_then(Q::of),
+            Quick::TaskFn(f) => f.call(scope, Pos(0)).ok().and_then(Q::of),
             Quick::Not(x) => Some(Q::Bool(!x.eval(scope)?.with(truthy))),
             Quick::And(pair) => {
                 let left = pair[0].eval(scope)?;
@@ -138,11 +138,6 @@ fn arith<'a>(
     Q::of(Cow::Owned(v))
 }
 
-/// The functions of the current task, by the names both languages call them.
-fn task_fn_name(name: &str) -> Option<&'static str> {
-    ["succeeded", "failed", "completed", "timed_out", "result"].into_iter().find(|n| *n == name)
-}
-
 /// A comparison operator as the evaluators pass it on (`in` is not one: it is a search).
 fn compare_op(op: &str) -> Option<&'static str> {
     ["<", "<=", ">", ">=", "=", "==", "!="].into_iter().find(|o| *o == op)
@@ -163,7 +158,7 @@ fn yaql(node: &Yaql, depth: usize) -> Option<Quick> {
         Yaql::Call { name, args, .. } => match (name.as_str(), args.as_slice()) {
             ("ctx", [Arg::Positional(Yaql::Word(w))]) => Quick::Var(w.as_str().into()),
             ("ctx", [Arg::Positional(Yaql::Const(Value::String(s)))]) => Quick::Var(s.as_str().into()),
-            (name, []) => Quick::TaskFn(task_fn_name(name)?),
+            (name, []) => Quick::TaskFn(TaskFn::of(name)?),
             _ => return None,
         },
         Yaql::Unary { op: "not", operand } => Quick::Not(Box::new(sub(operand)?)),
@@ -192,7 +187,7 @@ fn jinja(node: &Jinja, depth: usize) -> Option<Quick> {
             let Jinja::Name(name) = &**func else { return None };
             match (name.as_str(), call.args.as_slice()) {
                 ("ctx", [Jinja::Const(Value::String(s))]) => Quick::Var(s.as_str().into()),
-                (name, []) => Quick::TaskFn(task_fn_name(name)?),
+                (name, []) => Quick::TaskFn(TaskFn::of(name)?),
                 _ => return None,
             }
         }
