@@ -45,10 +45,10 @@ fn drive(wf: &ostinato_core::Workflow, w: &Workload) -> Phases {
         commands.clear();
         let _ = step_into(wf, &mut state, &Event::new(at, EventKind::Dispatch), &mut commands);
         round.clear();
-        // One pass over the commands: each is read and dropped together.
         round.extend(
-            commands.drain(..).filter_map(|c| if let Command::StartRun(r) = c { Some(r.run) } else { None }),
+            commands.iter().filter_map(|c| if let Command::StartRun(r) = c { Some(r.run) } else { None }),
         );
+        commands.clear();
         phases.dispatch += t0.elapsed().as_nanos();
         if round.is_empty() {
             break;

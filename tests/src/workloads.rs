@@ -186,9 +186,8 @@ pub fn drive_state(wf: &Workflow, input: &Map<String, Value>) -> (State, u64, u6
         commands.clear();
         let _ = step_into(wf, &mut state, &Event::new(at, EventKind::Dispatch), &mut commands);
         round.clear();
-        // One pass over the commands: each is read and dropped together.
         round.extend(
-            commands.drain(..).filter_map(|c| if let Command::StartRun(r) = c { Some(r.run) } else { None }),
+            commands.iter().filter_map(|c| if let Command::StartRun(r) = c { Some(r.run) } else { None }),
         );
         if round.is_empty() {
             break;
