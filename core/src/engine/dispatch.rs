@@ -24,6 +24,7 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State, commands: &mut Vec<Comm
     // One pass over the staged list gathers what the dispatch needs of each ready instance.
     let mut ready = ReadyList::One(None);
     let mut breach = None;
+    let room = state.staged.len();
     for (staged, s) in state.staged.entries() {
         let Node::Task(task) = s.node else { continue };
         if !s.runnable() || (failed && !s.run_on_fail) {
@@ -31,7 +32,9 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State, commands: &mut Vec<Comm
         }
         let route = s.route;
         match super::limits::next_pass(wf, state, task, route) {
-            Ok(iteration) => ready.push(Ready { rank: wf.name_rank(task), route, staged, task, iteration }),
+            Ok(iteration) => {
+                ready.push(Ready { rank: wf.name_rank(task), route, staged, task, iteration }, room)
+            }
             // The first instance in staging order to break its limit is the one reported.
             Err(over) => {
                 breach = Some((staged, over));
@@ -90,10 +93,16 @@ enum ReadyList {
 }
 
 impl ReadyList {
-    fn push(&mut self, r: Ready) {
+    /// Add a ready instance; `room` is how many there can be in all (the staged instances),
+    /// so that a fan-out's list is allocated once instead of doubling from two.
+    fn push(&mut self, r: Ready, room: usize) {
         match self {
             ReadyList::One(None) => *self = ReadyList::One(Some(r)),
-            ReadyList::One(Some(first)) => *self = ReadyList::Many(vec![*first, r]),
+            ReadyList::One(Some(first)) => {
+                let mut many = Vec::with_capacity(room.max(2));
+                many.extend([*first, r]);
+                *self = ReadyList::Many(many);
+            }
             ReadyList::Many(v) => v.push(r),
         }
     }

@@ -252,6 +252,11 @@ impl StagedList {
         self.items.reserve(n);
     }
 
+    /// How many instances are staged.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
     /// The instance with this id.
     pub(crate) fn get(&self, id: usize) -> Option<&Staged> {
         self.items.get(id)
