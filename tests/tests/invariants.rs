@@ -25,7 +25,8 @@
 //! What it found, each now fixed with a test of its own in `core/src/engine/tests_found.rs`:
 //! `Finished` before the last run; a stack overflow on a canceled task with `do: retry`; a
 //! held run timing out; an item failing under offered siblings; cancels that never ended; a
-//! retried run held before it ran, offered again beside itself.
+//! retried run held before it ran, offered again beside itself; a self-loop reached again
+//! while it ran, whose two executions' reports unstaged its next pass.
 
 #[path = "invariants/generate.rs"]
 mod generate;

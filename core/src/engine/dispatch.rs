@@ -32,9 +32,11 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State, commands: &mut Vec<Comm
         }
         let route = s.route;
         match super::limits::next_pass(wf, state, task, route) {
-            Ok(iteration) => {
+            Ok(Some(iteration)) => {
                 ready.push(Ready { rank: wf.name_rank(task), route, staged, task, iteration }, room)
             }
+            // An execution of the instance is still out: this arrival waits for it.
+            Ok(None) => {}
             // The first instance in staging order to break its limit is the one reported.
             Err(over) => {
                 breach = Some((staged, over));

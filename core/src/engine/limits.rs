@@ -53,16 +53,26 @@ pub(crate) struct Over {
 }
 
 /// The pass a run of task `id` on `route` belongs to: the current one while its record is
-/// still open (a with-items task running its items, a retry), else the next one, unless
-/// that would break the iteration limit.
-pub(crate) fn next_pass(wf: &Workflow, state: &State, id: TaskId, route: u32) -> Result<usize, Over> {
+/// still open for it (a with-items task running its items, a join started again, a retry),
+/// else the next one, unless that would break the iteration limit. `Ok(None)` while an
+/// execution of a plain task instance is still out: the instance waits for it to finish.
+///
+/// A task instance is one (task, route), with one record at a time, and a report names its
+/// run, not which arrival the run came from. A second execution offered beside the first
+/// took the first's record; the first's completion then took the instance staged for the
+/// next arrival, and a workflow looping on that task stopped with nothing left to run.
+pub(crate) fn next_pass(wf: &Workflow, state: &State, id: TaskId, route: u32) -> Result<Option<usize>, Over> {
     let node = Node::Task(id);
     let passes = state.passes.get(node, route).copied().unwrap_or(0);
     if state.record(node, route).is_some_and(|r| !r.status.is_completed()) {
-        return Ok(passes);
+        let shape = wf.shape(id).unwrap_or_default();
+        // Only here, on a record still open, are the runs out looked through: rarely.
+        let out = || state.runs.iter().any(|(_, r)| r.task == id && r.route == route);
+        let waits = !shape.items && !shape.join && out();
+        return Ok((!waits).then_some(passes));
     }
     let limit = wf.max_iterations(id).unwrap_or(state.limits.max_task_iterations);
-    if (passes as u64) < limit { Ok(passes + 1) } else { Err(Over { passes, limit }) }
+    if (passes as u64) < limit { Ok(Some(passes + 1)) } else { Err(Over { passes, limit }) }
 }
 
 /// Fail the workflow because the staged instance `staged` would break its iteration limit;

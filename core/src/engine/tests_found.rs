@@ -157,3 +157,32 @@ fn a_retried_task_held_before_running_is_not_offered_twice() {
     send(&wf, &mut s, report(3, ActionStatus::Succeeded));
     assert_eq!(s.status(), Status::Succeeded);
 }
+
+/// Found: a task looping on itself, reached again from elsewhere while it ran, stopped with
+/// nothing left to run. The second execution, offered beside the first, took the first's
+/// record, and the first's completion then took the instance staged for the loop's next
+/// pass. An arrival at a plain task whose execution is still out now waits for it, and the
+/// loop runs on until its iteration limit ends the workflow.
+#[test]
+fn an_arrival_at_a_running_task_waits_for_it_and_a_self_loop_runs_to_its_limit() {
+    let text = "tasks:\n  t0:\n    action: core.noop\n    next:\n      - do: t1\n      - do: t2\n  t1:\n    action: core.noop\n    next:\n      - when: <% failed() %>\n        do: [t2]\n  t2:\n    action: core.noop\n    next:\n      - do: [t2]\n";
+    let wf = compile(text).expect("valid");
+    let limits = Limits { max_task_iterations: 5, max_duration_ms: None };
+    let (mut s, _) = State::start_with(&wf, &Map::new(), limits, 0);
+    assert_eq!(starts(&send(&wf, &mut s, EventKind::Dispatch)), ["t0"]);
+    assert_eq!(starts(&send(&wf, &mut s, report(0, ActionStatus::Succeeded))), ["t1", "t2"]);
+    send(&wf, &mut s, report(2, ActionStatus::Running));
+    let failed = send(&wf, &mut s, report(1, ActionStatus::Failed));
+    assert!(starts(&failed).is_empty(), "t2 is still out: the arrival from t1 waits");
+    let mut next = send(&wf, &mut s, report(2, ActionStatus::Succeeded));
+    let mut passes = 1;
+    while let [Command::StartRun(r), ..] = next.as_slice() {
+        assert_eq!(r.task, "t2");
+        passes += 1;
+        next = send(&wf, &mut s, report(r.run, ActionStatus::Succeeded));
+    }
+    assert_eq!(passes, 5, "t2 ran up to its limit");
+    assert_eq!(s.status(), Status::Failed, "the limit ends the loop");
+    assert!(s.errors().iter().any(|e| e.message.contains("iteration limit")), "{:?}", s.errors());
+    assert!(next.iter().any(|c| matches!(c, Command::Finished { .. })), "{next:?}");
+}
