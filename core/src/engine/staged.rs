@@ -219,11 +219,13 @@ pub(crate) struct StagedList {
     index: NodeMap<Ids>,
 }
 
-/// The ids of the instances staged for one (node, route): almost always one.
+/// The ids of the instances staged for one (node, route): almost always one, so the rest
+/// are behind a pointer (16 bytes a task slot, not 32: see `Routes`).
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Ids {
     first: usize,
-    more: Vec<usize>,
+    #[expect(clippy::box_collection, reason = "one pointer in every task's slot, not a 24-byte Vec")]
+    more: Option<Box<Vec<usize>>>,
 }
 
 impl StagedList {
@@ -233,9 +235,9 @@ impl StagedList {
         let (node, route) = (staged.node, staged.route);
         let id = self.items.push(staged);
         match self.index.get_mut(node, route) {
-            Some(ids) => ids.more.push(id),
+            Some(ids) => ids.more.get_or_insert_with(Box::default).push(id),
             None => {
-                self.index.insert(node, route, Ids { first: id, more: Vec::new() });
+                self.index.insert(node, route, Ids { first: id, more: None });
             }
         }
         id
@@ -276,14 +278,19 @@ impl StagedList {
     pub(crate) fn remove(&mut self, id: usize) -> bool {
         let Some((node, route)) = self.items.get(id).map(|s| (s.node, s.route)) else { return false };
         self.items.discard(id);
+        let mut emptied = false;
         if let Some(ids) = self.index.get_mut(node, route) {
-            if ids.first != id {
-                ids.more.retain(|i| *i != id);
-            } else if ids.more.is_empty() {
-                self.index.remove(node, route);
-            } else {
-                ids.first = ids.more.remove(0);
+            match ids.more.as_deref_mut().filter(|more| !more.is_empty()) {
+                Some(more) if ids.first != id => more.retain(|i| *i != id),
+                Some(more) => ids.first = more.remove(0),
+                None => emptied = ids.first == id,
             }
+            if ids.more.as_deref().is_some_and(Vec::is_empty) {
+                ids.more = None;
+            }
+        }
+        if emptied {
+            self.index.remove(node, route);
         }
         true
     }
@@ -372,5 +379,27 @@ mod tests {
         cleared.clear_items();
         assert!(cleared.items().is_none() && cleared.results().is_empty());
         assert!(cleared.offered_items().is_some_and(|o| o.contains(1)), "offered items are still out");
+    }
+
+    /// Several instances staged for one (node, route) are found first staged first, whichever
+    /// leaves, and the last to leave takes the entry (and its list of the others) with it.
+    #[test]
+    fn instances_on_one_route_are_found_in_staging_order() {
+        let mut list = StagedList::default();
+        let node = Node::Task(TaskId(1));
+        let ids: Vec<usize> = (0..3).map(|_| list.push(plain())).collect();
+        let mut other = plain();
+        other.route = 4;
+        let elsewhere = list.push(other);
+        assert_eq!(list.find(node, 0), Some(ids[0]));
+        assert!(list.remove(ids[0]));
+        assert_eq!(list.find(node, 0), Some(ids[1]));
+        assert!(list.remove(ids[2]), "one behind the first");
+        assert_eq!(list.find(node, 0), Some(ids[1]));
+        assert!(list.index.get(node, 0).is_some_and(|i| i.more.is_none()), "an emptied list is freed");
+        assert!(list.remove(ids[1]));
+        assert_eq!(list.find(node, 0), None);
+        assert!(!list.remove(ids[1]), "already gone");
+        assert_eq!((list.find(node, 4), list.len()), (Some(elsewhere), 1));
     }
 }
