@@ -147,6 +147,19 @@ fn pair(a: Option<Quick>, b: Option<Quick>) -> Option<Box<[Quick; 2]>> {
     Some(Box::new([a?, b?]))
 }
 
+/// A binary operator as both languages write it (Jinja's comparisons are a node of their
+/// own, and none of its other operators is one); `None` for any other operator.
+fn binary(op: &str, left: Option<Quick>, right: Option<Quick>) -> Option<Quick> {
+    let both = pair(left, right)?;
+    Some(match op {
+        "and" => Quick::And(both),
+        "or" => Quick::Or(both),
+        "+" => Quick::Add(both),
+        "-" => Quick::Sub(both),
+        op => Quick::Compare(compare_op(op)?, both),
+    })
+}
+
 fn yaql(node: &Yaql, depth: usize) -> Option<Quick> {
     if depth > MAX_DEPTH {
         return None;
@@ -162,16 +175,7 @@ fn yaql(node: &Yaql, depth: usize) -> Option<Quick> {
             _ => return None,
         },
         Yaql::Unary { op: "not", operand } => Quick::Not(Box::new(sub(operand)?)),
-        Yaql::Binary { op, left, right, .. } => {
-            let both = pair(sub(left), sub(right));
-            match *op {
-                "and" => Quick::And(both?),
-                "or" => Quick::Or(both?),
-                "+" => Quick::Add(both?),
-                "-" => Quick::Sub(both?),
-                op => Quick::Compare(compare_op(op)?, both?),
-            }
-        }
+        Yaql::Binary { op, left, right, .. } => binary(op, sub(left), sub(right))?,
         _ => return None,
     })
 }
@@ -192,16 +196,7 @@ fn jinja(node: &Jinja, depth: usize) -> Option<Quick> {
             }
         }
         Jinja::Unary("not", operand) => Quick::Not(Box::new(sub(operand)?)),
-        Jinja::Binary(op, left, right) => {
-            let both = pair(sub(left), sub(right));
-            match *op {
-                "and" => Quick::And(both?),
-                "or" => Quick::Or(both?),
-                "+" => Quick::Add(both?),
-                "-" => Quick::Sub(both?),
-                _ => return None,
-            }
-        }
+        Jinja::Binary(op, left, right) => binary(op, sub(left), sub(right))?,
         Jinja::Compare(first, rest) => match rest.as_slice() {
             [(op, right)] => Quick::Compare(compare_op(op)?, pair(sub(first), sub(right))?),
             _ => return None,
