@@ -26,7 +26,13 @@
 //! `Finished` before the last run; a stack overflow on a canceled task with `do: retry`; a
 //! held run timing out; an item failing under offered siblings; cancels that never ended; a
 //! retried run held before it ran, offered again beside itself; a self-loop reached again
-//! while it ran, whose two executions' reports unstaged its next pass.
+//! while it ran, whose two executions' reports unstaged its next pass. Found and not fixed
+//! yet: `core/src/engine/tests_known.rs`, one ignored test each (`cargo test -p
+//! ostinato-core -- --ignored` runs them).
+//!
+//! The 256 cases a run makes are a sample: a run of 30,000 (`PROPTEST_CASES=30000`, about
+//! two minutes) found the stall in `tests_known.rs`, and a barrier this suite wrongly
+//! expected to start once per pass (see `repeats` below).
 
 #[path = "invariants/generate.rs"]
 mod generate;
@@ -165,18 +171,25 @@ impl<'w> Run<'w> {
                     prop_assert!(!self.open.contains(&r.run) && !self.done.contains(&r.run), "run id reused");
                     let task = self.wf.task_id(&r.task).and_then(|id| self.wf.task(id));
                     // `join: all` barriers only, without items or retries, and none of whose
-                    // inbound tasks is on a cycle. Orquesta (checked against 1.2.0) starts a
-                    // `join: N` task again for every arrival past the N-th, even while it
-                    // runs; starts a `join: all` again when a looping inbound task arrives
-                    // again, even while it runs; and restarts a with-items join's items when
-                    // an arrival comes while they run. The engine keeps all three.
-                    let looping = |t: &ostinato_core::Task| {
-                        t.inbound.iter().any(|(src, _)| self.wf.task(*src).is_some_and(|s| s.in_cycle))
+                    // inbound tasks can run twice in one pass. Orquesta (checked against
+                    // 1.2.0) starts a `join: N` task again for every arrival past the N-th,
+                    // even while it runs; starts a `join: all` again when a looping inbound
+                    // task arrives again, even while it runs; and restarts a with-items
+                    // join's items when an arrival comes while they run. The engine keeps
+                    // all three, and so a barrier also starts again when an inbound task runs
+                    // again without a loop: a `join: N` firing for a late arrival, or a plain
+                    // task reached from two places at different times (found with 30,000
+                    // cases: t2 `join: 1` into t3 `join: all`; the same rule as the loop's,
+                    // not checked against Orquesta on its own).
+                    let repeats = |s: &ostinato_core::Task| {
+                        s.in_cycle
+                            || matches!(s.join, Some(ostinato_core::JoinArity::Count(_)))
+                            || (s.join.is_none() && s.sources > 1)
                     };
                     let barrier = |t: &ostinato_core::Task| {
                         matches!(t.join, Some(ostinato_core::JoinArity::All(_)))
                             && t.retry.is_none()
-                            && !looping(t)
+                            && !t.inbound.iter().any(|(src, _)| self.wf.task(*src).is_some_and(repeats))
                     };
                     if r.item.is_none() && task.is_some_and(barrier) {
                         let pass = (r.task.to_string(), r.route, r.iteration);
@@ -320,6 +333,9 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
         max_shrink_time: 60_000,
+        // About one generated workflow in fifteen is one the compiler refuses by design, and
+        // the default cap of 1,024 stopped a run of 20,000 cases after 14,805 had passed.
+        max_global_rejects: 1 << 16,
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
         ..ProptestConfig::default()
     })]
