@@ -26,13 +26,14 @@
 //! `Finished` before the last run; a stack overflow on a canceled task with `do: retry`; a
 //! held run timing out; an item failing under offered siblings; cancels that never ended; a
 //! retried run held before it ran, offered again beside itself; a self-loop reached again
-//! while it ran, whose two executions' reports unstaged its next pass. Found and not fixed
+//! while it ran, whose two executions' reports unstaged its next pass; a pausing with-items
+//! task whose last item's deadline stopped it, left pausing for ever. Found and not fixed
 //! yet: `core/src/engine/tests_known.rs`, one ignored test each (`cargo test -p
 //! ostinato-core -- --ignored` runs them).
 //!
 //! The 256 cases a run makes are a sample: a run of 30,000 (`PROPTEST_CASES=30000`, about
-//! two minutes) found the stall in `tests_known.rs`, and a barrier this suite wrongly
-//! expected to start once per pass (see `repeats` below).
+//! two minutes) found the last of these, the stall in `tests_known.rs`, and a barrier this
+//! suite wrongly expected to start once per pass (see `repeats` below).
 
 #[path = "invariants/generate.rs"]
 mod generate;

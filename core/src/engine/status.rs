@@ -157,7 +157,9 @@ pub(crate) fn task_transition(current: Status, event: &str) -> Option<Status> {
             "action_abandoned" => Some(Abandoned),
             _ => None,
         },
-        Running if ev == "action_timed_out" => Some(TimedOut),
+        // The engine's own deadline ends a run whatever its task was doing; a task pausing
+        // or resuming around a run that times out would otherwise wait for it for ever.
+        Running | Pausing | Resuming if ev == "action_timed_out" => Some(TimedOut),
         Running => running_transition(ev),
         Pending => match ev {
             "action_canceled" => Some(Canceled),

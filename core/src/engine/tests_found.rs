@@ -186,3 +186,35 @@ fn an_arrival_at_a_running_task_waits_for_it_and_a_self_loop_runs_to_its_limit()
     assert!(s.errors().iter().any(|e| e.message.contains("iteration limit")), "{:?}", s.errors());
     assert!(next.iter().any(|c| matches!(c, Command::Finished { .. })), "{next:?}");
 }
+
+/// Found with 30,000 cases: a with-items task with a `timeout`, paused while an item ran,
+/// whose last item was then stopped by its deadline, stayed `pausing` with nothing running,
+/// and so did the workflow (a resume is refused while pausing). The engine's own deadline
+/// now ends the run whatever its task was doing, as it did for a running task.
+#[test]
+fn a_pausing_with_items_task_whose_last_item_times_out_is_timed_out_and_the_pause_completes() {
+    let text = "vars:\n  - xs: [1, 2, 3]\ntasks:\n  t0:\n    with:\n      items: x in <% ctx(xs).take(3) %>\n    action: core.noop\n    timeout: 5\n    next:\n      - do: t1\n  t1:\n    action: core.noop\n";
+    let wf = compile(text).expect("valid");
+    let (mut s, _) = State::start_with(&wf, &Map::new(), Limits::default(), 0);
+    let at = |ms: u64, kind: EventKind| Event::new(ms, kind);
+    let run = |run, status| EventKind::Run { run, status, result: Value::Null };
+    let step_at = |s: &mut State, ms: u64, kind: EventKind| {
+        let mut out = step(&wf, s, &at(ms, kind)).unwrap_or_default();
+        out.extend(step(&wf, s, &at(ms, EventKind::Dispatch)).unwrap_or_default());
+        out
+    };
+    step_at(&mut s, 0, EventKind::Dispatch);
+    step_at(&mut s, 10, run(2, ActionStatus::Succeeded));
+    step_at(&mut s, 20, run(0, ActionStatus::Timeout));
+    step_at(&mut s, 30, run(1, ActionStatus::Running));
+    step_at(&mut s, 40, EventKind::Pause);
+    // Past run 1's deadline the engine stops it; the runtime's late report is refused.
+    step_at(&mut s, 10_000, EventKind::Dispatch);
+    assert!(step(&wf, &mut s, &at(10_000, run(1, ActionStatus::Canceled))).is_err());
+    assert_eq!(s.running().count(), 0);
+    assert_eq!(s.status(), Status::Paused, "with nothing running, the pause completed");
+    assert_eq!(s.task_statuses(&wf).get("t0"), Some(&Status::TimedOut));
+    assert_eq!(starts(&step_at(&mut s, 10_010, EventKind::Resume)), ["t1"]);
+    let end = step_at(&mut s, 10_020, run(3, ActionStatus::Succeeded));
+    assert!(end.iter().any(|c| matches!(c, Command::Finished { .. })), "{end:?}");
+}
