@@ -13,8 +13,13 @@ use crate::graph::compile;
 /// arrival from t1 restarts t3's items (`stage` clears the staged instance's items, as for
 /// a with-items join re-entered), so the reports of the items still out carry no items
 /// context and are named plain `action_succeeded`, for which a `pausing` task has no
-/// transition. Orquesta's own outcome for this schedule is not known, and the fix (what a
-/// pausing task does with a report for an item of a restarted list) needs it.
+/// transition. Orquesta has no answer to copy: read in its 1.2.0 source, `update_task_state`
+/// writes an item's report into the staged task's `items` list, which a restarted staged
+/// task does not have yet (a `KeyError`), and its task machine has no plain
+/// `action_succeeded` for `pausing` either. The fix is a decision of our own, like "an
+/// offered item counts as active" (`docs/differences-from-orquesta.md`): for example, an
+/// arrival at a with-items task whose items are still out waits for them, as a plain task's
+/// does.
 #[test]
 #[ignore = "known stall, not fixed: a paused with-items task re-entered through its cycle stays pausing"]
 fn a_paused_with_items_task_reentered_through_its_cycle_resumes() {
