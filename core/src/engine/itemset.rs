@@ -62,6 +62,11 @@ impl ItemSet {
         self.words.get(w).is_some_and(|word| word & bit != 0)
     }
 
+    /// Whether the set holds no index (its count, not a walk over the words).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// Whether any index other than `i` is in the set.
     pub(crate) fn any_other(&self, i: usize) -> bool {
         self.len > usize::from(self.contains(i))
@@ -134,12 +139,18 @@ mod tests {
                 if op { (set.insert(i), model.insert(i)) } else { (set.remove(i), model.remove(&i)) };
             assert_eq!(a, b, "{op} {i}");
             assert_eq!(set.len, model.len());
+            assert_eq!(set.is_empty(), model.is_empty());
             assert_eq!(set.iter().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
         }
         assert!(set.contains(64) && !set.contains(65) && !set.contains(10_000));
         assert!(set.any_other(64) && set.any_other(5));
         let single: ItemSet = serde_json::from_str("[9]").expect("reads");
         assert!(!single.any_other(9) && single.any_other(8));
+        for i in [0, 64, 130] {
+            assert!(!set.is_empty());
+            set.remove(i);
+        }
+        assert!(set.is_empty() && set.iter().next().is_none(), "emptied by removals");
     }
 
     #[test]

@@ -122,7 +122,7 @@ impl PartialEq for Staged {
 
 /// The items offered, when there are any.
 fn offered_some(s: &Staged) -> Option<&ItemSet> {
-    s.offered_items().filter(|o| o.iter().next().is_some())
+    s.offered_items().filter(|o| !o.is_empty())
 }
 
 /// A staged instance as serialized: the flat form states always had, with-items fields
@@ -184,7 +184,7 @@ impl Serialize for Staged {
 impl<'de> Deserialize<'de> for Staged {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = StagedIn::deserialize(d)?;
-        let held = s.items.is_some() || !s.results.is_empty() || s.offered_items.iter().next().is_some();
+        let held = s.items.is_some() || !s.results.is_empty() || !s.offered_items.is_empty();
         let with = held.then(|| {
             Box::new(WithItems {
                 statuses: s.items,

@@ -87,7 +87,7 @@ fn a_with_items_item_that_fails_to_render_takes_the_batch_back() {
     assert_eq!(h.state.errors().len(), 1);
     let staged: Vec<_> = h.state.staged.iter().collect();
     assert!(
-        staged.iter().all(|s| !s.offered && s.offered_items().is_none_or(|o| o.iter().next().is_none())),
+        staged.iter().all(|s| !s.offered && s.offered_items().is_none_or(itemset::ItemSet::is_empty)),
         "{staged:?}"
     );
     assert_eq!(h.state.next_run, counter, "the run counter is where it was");
