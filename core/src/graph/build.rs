@@ -361,7 +361,7 @@ fn targets_by_name(
 
 /// The distinct tasks `task` has an edge into, in edge order.
 fn distinct_targets(task: &Task) -> impl Iterator<Item = TaskId> + '_ {
-    task.group_starts().map(|(_, t)| t)
+    super::group_starts(&task.edges).map(|(_, t)| t)
 }
 
 /// Where each task's part of a list of every task's parts (its [`distinct_targets`], its

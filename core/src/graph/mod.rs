@@ -187,13 +187,6 @@ pub struct Task {
     pub timeout: Option<u64>,
 }
 
-impl Task {
-    /// [`group_starts`] of the task's edges.
-    pub(crate) fn group_starts(&self) -> impl Iterator<Item = (usize, TaskId)> + '_ {
-        group_starts(&self.edges)
-    }
-}
-
 /// The first edge of each group of a task's `edges` into one task, with that task: one per
 /// distinct target task (edges are sorted by target, so a group is contiguous).
 pub(crate) fn group_starts(edges: &[Edge]) -> impl Iterator<Item = (usize, TaskId)> + '_ {
