@@ -260,7 +260,8 @@ fn launch(
     for run in todo.start {
         let action = run.action.as_deref().and_then(|a| actions.get(a));
         let unknown = run.action.clone().filter(|_| action.is_none());
-        let (tx, id, delay, input) = (tx.clone(), run.run, run.delay, run.input.clone().unwrap_or(json!({})));
+        let (tx, id, delay, input) =
+            (tx.clone(), run.run, run.delay, run.input.as_deref().cloned().unwrap_or_else(|| json!({})));
         let span = tracing::info_span!("run", run = id, task = %run.task, iteration = run.iteration);
         let handle = async_std::task::spawn(tracing::Instrument::instrument(
             async move {

@@ -122,11 +122,11 @@ impl Driver<'_> {
                 let _ = self.tx.send((id, ActionStatus::Canceled, Value::Null));
             }
         }
-        for run in todo.start {
+        for mut run in todo.start {
             let action = run.action.as_deref().and_then(|a| self.actions.get(a));
             let unknown = run.action.clone().filter(|_| action.is_none());
             let (tx, id, delay, input) =
-                (self.tx.clone(), run.run, run.delay, run.input.clone().unwrap_or(json!({})));
+                (self.tx.clone(), run.run, run.delay, run.input.take().map_or_else(|| json!({}), |i| *i));
             let span = tracing::info_span!("run", run = id, task = %run.task, iteration = run.iteration);
             let handle = tokio::spawn(tracing::Instrument::instrument(
                 async move {

@@ -195,7 +195,7 @@ fn entry(r: &RunRequest) -> Value {
         m.insert("items_count".into(), json!(0));
     } else {
         m.insert("action".into(), r.action.as_deref().map_or(Value::Null, |a| Value::String(a.to_owned())));
-        m.insert("input".into(), r.input.clone().unwrap_or(Value::Null));
+        m.insert("input".into(), r.input.as_deref().cloned().unwrap_or(Value::Null));
     }
     if r.delay > 0 {
         m.insert("delay".into(), json!(r.delay));

@@ -20,7 +20,7 @@ fn approve(answer: bool) -> (Status, Value) {
     let prepare = only(&todo, "prepare");
     let todo = s.report(prepare.run, ActionStatus::Succeeded, Value::Null, 1).expect("accepted");
     let ask = only(&todo, "approve");
-    assert_eq!(ask.input, Some(json!({"question": "Approve: resize the database?"})));
+    assert_eq!(ask.input.as_deref(), Some(&json!({"question": "Approve: resize the database?"})));
     s.report(ask.run, ActionStatus::Pending, Value::Null, 2).expect("accepted");
     assert!(s.paused(), "a pending task pauses the workflow");
     // Later, the approver answers: resume, then the answer is the action's result.

@@ -18,15 +18,35 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone)]
 pub struct Name {
     text: Arc<str>,
-    start: usize,
-    len: usize,
+    /// Where the name starts in `text`, and its length, or [`Name::WHOLE`] for all of
+    /// `text` from `start`. Offsets of 32 bits make a name 24 bytes instead of 32, and a
+    /// request carries two: a dispatch of 100,000 items writes every byte of them.
+    start: u32,
+    len: u32,
 }
 
 impl Name {
+    /// The length that stands for "to the end of the text": a name too long for 32 bits.
+    const WHOLE: u32 = u32::MAX;
+
     /// The name as a string slice.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        self.text.get(self.start..self.start + self.len).unwrap_or_default()
+        let start = self.start as usize;
+        let range = match self.len {
+            Name::WHOLE => self.text.get(start..),
+            len => self.text.get(start..start + len as usize),
+        };
+        range.unwrap_or_default()
+    }
+
+    /// `part` of `text` at byte `start`, or a buffer of its own where the offsets do not
+    /// fit in 32 bits (names past 4 GiB of names: never in practice, but never wrong).
+    fn part(text: &Arc<str>, start: usize, part: &str) -> Name {
+        match (u32::try_from(start), u32::try_from(part.len())) {
+            (Ok(start), Ok(len)) if len != Name::WHOLE => Name { text: Arc::clone(text), start, len },
+            _ => Name::from(part),
+        }
     }
 
     /// The names of `parts`, sharing one buffer (the compiled workflow's task names).
@@ -35,7 +55,7 @@ impl Name {
         let mut start = 0usize;
         let mut out = Vec::new();
         for part in parts {
-            out.push(Name { text: Arc::clone(&text), start, len: part.len() });
+            out.push(Name::part(&text, start, part));
             start += part.len();
         }
         out
@@ -90,7 +110,8 @@ impl Borrow<str> for Name {
 
 impl From<Arc<str>> for Name {
     fn from(text: Arc<str>) -> Self {
-        Name { len: text.len(), text, start: 0 }
+        let len = u32::try_from(text.len()).unwrap_or(Name::WHOLE);
+        Name { text, start: 0, len }
     }
 }
 
@@ -201,5 +222,22 @@ mod tests {
         assert_eq!(names[2], Name::from("é"), "equal by text, whatever the buffer");
         assert!(names[3] > names[0] && names[1] < names[0]);
         assert_eq!(serde_json::to_string(&names[3]).expect("serializes"), "\"t10\"");
+    }
+
+    #[test]
+    fn a_name_is_a_pointer_and_two_32_bit_offsets() {
+        // A request carries two names, and a dispatch writes and a runtime reads them all.
+        assert_eq!(size_of::<Name>(), 24);
+        assert_eq!(size_of::<Option<Name>>(), 24, "the pointer's niche holds `None`");
+    }
+
+    #[test]
+    fn a_name_past_32_bit_offsets_reads_its_whole_text() {
+        let text: Arc<str> = Arc::from("abc");
+        let whole = Name { text: Arc::clone(&text), start: 1, len: Name::WHOLE };
+        assert_eq!(whole, "bc", "WHOLE reads to the end");
+        let far = Name::part(&text, usize::MAX, "xyz");
+        assert_eq!(far, "xyz", "an offset past 32 bits gets a buffer of its own");
+        assert!(!Arc::ptr_eq(&far.text, &text));
     }
 }

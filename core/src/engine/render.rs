@@ -90,7 +90,7 @@ fn render_one(
     id: TaskId,
     task: &Task,
     scope: &dyn Scope,
-) -> Result<(Option<Name>, Option<Value>), String> {
+) -> Result<(Option<Name>, Option<Box<Value>>), String> {
     let fns = Functions::none();
     let action = match (&task.action, wf.literal_action(id)) {
         (_, Some(literal)) => Some(literal),
@@ -101,7 +101,7 @@ fn render_one(
         (None, None) => None,
     };
     let input = match &task.input {
-        Some(i) => Some(i.evaluate(scope, fns).map_err(|e| expr_message(&e))?),
+        Some(i) => Some(Box::new(i.evaluate(scope, fns).map_err(|e| expr_message(&e))?)),
         None => None,
     };
     Ok((action, input))

@@ -72,7 +72,7 @@ fn start_offers_the_entry_task_rendered() {
     let runs = h.dispatch();
     assert_eq!(H::names(&runs), ["one"]);
     assert_eq!(runs[0].action.as_deref(), Some("core.echo"));
-    assert_eq!(runs[0].input, Some(json!({"message": "Ada"})));
+    assert_eq!(runs[0].input.as_deref(), Some(&json!({"message": "Ada"})));
     // Offered once: a second dispatch before any report offers nothing new.
     assert!(h.dispatch().is_empty());
 }
@@ -248,7 +248,7 @@ fn with_items_honours_concurrency_and_collects_results() {
     assert_eq!(second.iter().map(|r| r.item).collect::<Vec<_>>(), [Some(2)]);
     h.finish(second[0].run, ActionStatus::Succeeded, json!(20));
     let after = h.dispatch();
-    assert_eq!(after[0].input, Some(json!({"message": [0, 10, 20]})));
+    assert_eq!(after[0].input.as_deref(), Some(&json!({"message": [0, 10, 20]})));
 }
 
 #[test]
