@@ -28,7 +28,10 @@ fn workload(name: &str) -> (Workload, Workflow) {
 #[divan::bench(args = ["chain-1000", "fanout-1000", "loop-1000", "loopj-1000", "items-1000", "items-1000-c10"])]
 fn step_loop(bencher: Bencher, name: &str) {
     let (w, wf) = workload(name);
-    bencher.counter(ItemsCount::new(w.actions)).bench(|| drive_state(black_box(&wf), &w.input));
+    bencher
+        .counter(ItemsCount::new(w.actions))
+        .with_inputs(|| w.input.clone())
+        .bench_values(|input| drive_state(black_box(&wf), input));
 }
 
 /// What expressions see: a few variables and a 100-element list.
@@ -74,7 +77,7 @@ fn expression(bencher: Bencher, text: &str) {
 /// The state at the end of a workload (a chain keeps one record per task; a loop stays small).
 fn end_state(name: &str) -> State {
     let (w, wf) = workload(name);
-    drive_state(&wf, &w.input).0
+    drive_state(&wf, w.input).0
 }
 
 /// The state written as JSON.

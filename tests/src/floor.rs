@@ -210,10 +210,11 @@ impl Floor<'_> {
 }
 
 /// Drive the floor engine through a workload in lockstep rounds; returns the actions run.
-/// The context starts as the workflow's input (the workloads have no vars expressions).
+/// The context starts as the workflow's input, handed over as the engine's is (the
+/// workloads have no vars expressions).
 #[must_use]
-pub fn drive_floor(wf: &Workflow, input: &Map<String, Value>) -> u64 {
-    let mut ctx = input.clone();
+pub fn drive_floor(wf: &Workflow, input: Map<String, Value>) -> u64 {
+    let mut ctx = input;
     for (name, value) in &wf.graph().vars {
         if let Ok(v) = value.evaluate(&MapScope::new(&ctx), &Functions::new()) {
             ctx.insert(name.clone(), v);
@@ -261,7 +262,7 @@ mod tests {
             for n in [1, 7, 30] {
                 let Some(w) = make(kind, n) else { panic!("{kind}-{n} is not generated") };
                 let wf = ostinato_core::compile(&w.text).unwrap_or_else(|d| panic!("{}: {d}", w.name));
-                assert_eq!(drive_floor(&wf, &w.input), w.actions, "{}", w.name);
+                assert_eq!(drive_floor(&wf, w.input.clone()), w.actions, "{}", w.name);
             }
         }
     }

@@ -166,17 +166,18 @@ pub struct Outcome {
 /// Run a compiled workload to its end under the lockstep driver.
 #[must_use]
 pub fn drive(wf: &Workflow, input: &Map<String, Value>) -> Outcome {
-    let (state, actions, events) = drive_state(wf, input);
+    let (state, actions, events) = drive_state(wf, input.clone());
     let state_bytes = serde_json::to_string(&state).map_or(0, |s| s.len());
     Outcome { actions, events, state_bytes, succeeded: state.status() == ostinato_core::Status::Succeeded }
 }
 
 /// Run a compiled workload to its end; returns the final state, the actions started and the
-/// events stepped. What the bench times: the core's work alone.
+/// events stepped. What the bench times: the core's work alone. The input is handed over
+/// (`State::start_owned`), as a runtime that parsed it for the run hands it over.
 #[must_use]
-pub fn drive_state(wf: &Workflow, input: &Map<String, Value>) -> (State, u64, u64) {
+pub fn drive_state(wf: &Workflow, input: Map<String, Value>) -> (State, u64, u64) {
     let limits = Limits { max_task_iterations: u64::MAX, max_duration_ms: None };
-    let (mut state, _) = State::start_with(wf, input, limits, 0);
+    let (mut state, _) = State::start_owned(wf, input, limits, 0);
     let (mut actions, mut events) = (0, 0);
     let mut round = Vec::new();
     // One buffer for every step's commands, as a runtime keeps one: see `step_into`.

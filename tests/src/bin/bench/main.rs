@@ -30,21 +30,24 @@ const MIN_SAMPLE_NS: u128 = 2_000_000;
 
 /// Median nanoseconds of one call of `f`, over `runs` samples. A sample is a batch of calls
 /// back to back, as many as make it last `MIN_SAMPLE_NS` (one call for any workload that
-/// takes longer), divided by the batch size; a warm-up call sizes the batch.
-fn timed(runs: usize, mut f: impl FnMut()) -> u128 {
+/// takes longer), divided by the batch size; a warm-up call sizes the batch. Each call
+/// takes a value `setup` made before the clock starts (the workload's input, handed over).
+fn timed<I>(runs: usize, setup: impl Fn() -> I, mut f: impl FnMut(I)) -> u128 {
     let min_sample = std::env::var("OSTINATO_BENCH_SAMPLE_NS")
         .ok()
         .and_then(|v| v.parse::<u128>().ok())
         .unwrap_or(MIN_SAMPLE_NS);
+    let first = setup();
     let t0 = Instant::now();
-    f();
+    f(first);
     let once = t0.elapsed().as_nanos().max(1);
     let batch = min_sample.div_ceil(once).max(1);
     let mut times: Vec<u128> = (0..runs.max(1))
         .map(|_| {
+            let inputs: Vec<I> = (0..batch).map(|_| setup()).collect();
             let t0 = Instant::now();
-            for _ in 0..batch {
-                f();
+            for input in inputs {
+                f(input);
             }
             t0.elapsed().as_nanos() / batch
         })
@@ -71,7 +74,7 @@ fn child(w: &Workload, runs: usize) -> Result<Value, String> {
     // Reset the peak to now (Linux: `5` to clear_refs), so the peak is the engine's alone.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let base = memory().map(|(_, rss)| rss);
-    let (state, actions, events) = drive_state(&wf, &w.input);
+    let (state, actions, events) = drive_state(&wf, w.input.clone());
     let peak = match (reset, base, memory()) {
         (true, Some(base), Some((hwm, _))) => Some(hwm.saturating_sub(base)),
         _ => None,
@@ -82,14 +85,18 @@ fn child(w: &Workload, runs: usize) -> Result<Value, String> {
     }
     let state_bytes = serde_json::to_string(&state).map_or(0, |s| s.len());
     drop(state);
-    let total = timed(runs, || drop(drive_state(&wf, &w.input)));
-    let floor_actions = drive_floor(&wf, &w.input);
+    let total = timed(runs, || w.input.clone(), |input| drop(drive_state(&wf, input)));
+    let floor_actions = drive_floor(&wf, w.input.clone());
     if floor_actions != actions {
         return Err(format!("{}: the floor engine ran {floor_actions} actions, not {actions}", w.name));
     }
-    let floor = timed(runs, || {
-        std::hint::black_box(drive_floor(&wf, &w.input));
-    });
+    let floor = timed(
+        runs,
+        || w.input.clone(),
+        |input| {
+            std::hint::black_box(drive_floor(&wf, input));
+        },
+    );
     Ok(json!({
         "name": w.name, "kind": w.kind, "actions": actions, "events": events,
         "ns_per_action": total as f64 / actions.max(1) as f64, "total_ns": total as u64,
