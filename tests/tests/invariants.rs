@@ -27,13 +27,12 @@
 //! held run timing out; an item failing under offered siblings; cancels that never ended; a
 //! retried run held before it ran, offered again beside itself; a self-loop reached again
 //! while it ran, whose two executions' reports unstaged its next pass; a pausing with-items
-//! task whose last item's deadline stopped it, left pausing for ever. Found and not fixed
-//! yet: `core/src/engine/tests_known.rs`, one ignored test each (`cargo test -p
-//! ostinato-core -- --ignored` runs them).
+//! task whose last item's deadline stopped it, left pausing for ever; a paused with-items
+//! task on a cycle, reached again while its items ran, whose items' reports were lost.
 //!
-//! The 256 cases a run makes are a sample: a run of 30,000 (`PROPTEST_CASES=30000`, about
-//! two minutes) found the last of these, the stall in `tests_known.rs`, and a barrier this
-//! suite wrongly expected to start once per pass (see `repeats` below).
+//! The 256 cases a run makes are a sample: runs of 30,000 (`PROPTEST_CASES=30000`, about
+//! two minutes) found the last three of these, and a barrier this suite wrongly expected to
+//! start once per pass (see `repeats` below).
 
 #[path = "invariants/generate.rs"]
 mod generate;

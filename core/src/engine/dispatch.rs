@@ -31,7 +31,7 @@ pub(crate) fn dispatch(wf: &Workflow, state: &mut State, commands: &mut Vec<Comm
             continue;
         }
         let route = s.route;
-        match super::limits::next_pass(wf, state, task, route) {
+        match super::limits::next_pass(wf, state, task, route, staged) {
             Ok(Some(iteration)) => {
                 ready.push(Ready { rank: wf.name_rank(task), route, staged, task, iteration }, room)
             }

@@ -61,18 +61,34 @@ pub(crate) struct Over {
 /// run, not which arrival the run came from. A second execution offered beside the first
 /// took the first's record; the first's completion then took the instance staged for the
 /// next arrival, and a workflow looping on that task stopped with nothing left to run.
-pub(crate) fn next_pass(wf: &Workflow, state: &State, id: TaskId, route: u32) -> Result<Option<usize>, Over> {
+///
+/// A with-items task (not a join) reached while its items are out is staged a second time
+/// (see `transitions::items_out`): that instance, `staged` not being the first, waits too.
+pub(crate) fn next_pass(
+    wf: &Workflow,
+    state: &State,
+    id: TaskId,
+    route: u32,
+    staged: usize,
+) -> Result<Option<usize>, Over> {
     let node = Node::Task(id);
+    let shape = wf.shape(id).unwrap_or_default();
+    if shape.items && !shape.join && state.staged.find(node, route) != Some(staged) {
+        return Ok(None);
+    }
     let passes = state.passes.get(node, route).copied().unwrap_or(0);
     if state.record(node, route).is_some_and(|r| !r.status.is_completed()) {
-        let shape = wf.shape(id).unwrap_or_default();
         // Only here, on a record still open, are the runs out looked through: rarely.
-        let out = || state.runs.iter().any(|(_, r)| r.task == id && r.route == route);
-        let waits = !shape.items && !shape.join && out();
+        let waits = !shape.items && !shape.join && runs_out(state, id, route);
         return Ok((!waits).then_some(passes));
     }
     let limit = wf.max_iterations(id).unwrap_or(state.limits.max_task_iterations);
     if (passes as u64) < limit { Ok(Some(passes + 1)) } else { Err(Over { passes, limit }) }
+}
+
+/// Whether an execution of task `id` on `route` is still out (offered, running or held).
+pub(crate) fn runs_out(state: &State, id: TaskId, route: u32) -> bool {
+    state.runs.iter().any(|(_, r)| r.task == id && r.route == route)
 }
 
 /// Fail the workflow because the staged instance `staged` would break its iteration limit;

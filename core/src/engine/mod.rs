@@ -436,8 +436,6 @@ mod tests_dispatch;
 #[cfg(test)]
 mod tests_found;
 #[cfg(test)]
-mod tests_known;
-#[cfg(test)]
 mod tests_loaded;
 #[cfg(test)]
 mod tests_start;

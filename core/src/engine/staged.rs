@@ -274,6 +274,13 @@ impl StagedList {
         self.index.get(node, route).map(|ids| ids.first)
     }
 
+    /// The id of the instance staged last for `node` on `route`: the one a new arrival
+    /// merges into when the first is busy (a with-items task whose items are out).
+    pub(crate) fn find_last(&self, node: Node, route: u32) -> Option<usize> {
+        let ids = self.index.get(node, route)?;
+        Some(ids.more.as_deref().and_then(|more| more.last().copied()).unwrap_or(ids.first))
+    }
+
     /// Unstage an instance; whether it was staged.
     pub(crate) fn remove(&mut self, id: usize) -> bool {
         let Some((node, route)) = self.items.get(id).map(|s| (s.node, s.route)) else { return false };

@@ -218,3 +218,97 @@ fn a_pausing_with_items_task_whose_last_item_times_out_is_timed_out_and_the_paus
     let end = step_at(&mut s, 10_020, run(3, ActionStatus::Succeeded));
     assert!(end.iter().any(|c| matches!(c, Command::Finished { .. })), "{end:?}");
 }
+
+/// The rule the stall above needed, alone: a with-items task reached again while its items
+/// are out finishes the pass it is in (every item's report lands, its result is whole), and
+/// the arrival then runs it again as the next pass.
+#[test]
+fn an_arrival_at_a_with_items_task_with_items_out_waits_for_them() {
+    // The edge back to b never fires, but it puts work on a cycle: both arrivals are on
+    // route 0, one task instance (off a cycle, two arrivals would be two routes).
+    let text = "tasks:\n  a:\n    action: core.noop\n    next:\n      - do: [b, work]\n  b:\n    action: core.noop\n    next:\n      - do: work\n  work:\n    with: x in <% [1, 2] %>\n    action: core.noop\n    next:\n      - when: <% false %>\n        do: b\n";
+    let (wf, mut s) = run(text);
+    assert_eq!(starts(&send(&wf, &mut s, EventKind::Dispatch)), ["a"]);
+    let round = send(&wf, &mut s, report(0, ActionStatus::Succeeded));
+    assert_eq!(starts(&round), ["b", "work", "work"]);
+    send(&wf, &mut s, report(2, ActionStatus::Running));
+    let early = send(&wf, &mut s, report(1, ActionStatus::Succeeded));
+    assert!(starts(&early).is_empty(), "work's items are out: the arrival from b waits: {early:?}");
+    assert!(send(&wf, &mut s, report(2, ActionStatus::Succeeded)).is_empty(), "one item is still out");
+    let second = send(&wf, &mut s, report(3, ActionStatus::Succeeded));
+    let passes: Vec<(Option<usize>, usize)> = second
+        .iter()
+        .filter_map(|c| if let Command::StartRun(r) = c { Some((r.item, r.iteration)) } else { None })
+        .collect();
+    assert_eq!(passes, [(Some(0), 2), (Some(1), 2)], "the waiting arrival is work's second pass");
+    assert_eq!(s.task_statuses(&wf).get("work"), Some(&Status::Succeeded), "the first pass ended");
+    send(&wf, &mut s, report(4, ActionStatus::Succeeded));
+    let end = send(&wf, &mut s, report(5, ActionStatus::Succeeded));
+    assert_eq!(s.status(), Status::Succeeded);
+    assert!(end.iter().any(|c| matches!(c, Command::Finished { .. })), "{end:?}");
+}
+
+/// Found with 30,000 cases (session 9): a with-items task on a cycle, paused while its items
+/// ran and reached again through the cycle, left the workflow `resuming` with nothing to
+/// run; t3 stayed `pausing`. The arrival restarted t3's items (as an arrival at a with-items
+/// join does), so the reports of the items still out found no items to land on. An arrival
+/// at a with-items task (not a join) whose items are out now waits for them in an instance
+/// of its own, as an arrival at a running plain task does. Orquesta has no answer to copy:
+/// in its 1.2.0 source the same reports raise a `KeyError` (`update_task_state`).
+#[test]
+fn a_paused_with_items_task_reentered_through_its_cycle_runs_on_to_its_limit() {
+    let text = "vars:\n  - xs: [1, 2, 3]\ntasks:\n  t0:\n    action: core.noop\n    next:\n      - do: t1\n      - do: t2\n      - do: t3\n      - do: [t2]\n  t1:\n    with:\n      items: x in <% ctx(xs).take(2) %>\n    action: core.noop\n    next:\n      - do: t4\n      - do: [t3]\n  t2:\n    action: core.noop\n  t3:\n    with:\n      items: x in <% ctx(xs).take(3) %>\n    action: core.noop\n    next:\n      - do: [t1]\n  t4:\n    action: core.noop\n";
+    let wf = compile(text).expect("valid");
+    let limits = Limits { max_task_iterations: 12, max_duration_ms: None };
+    let (mut s, _) = State::start_with(&wf, &Map::new(), limits, 0);
+    let mut open: Vec<RunId> = Vec::new();
+    let send = |s: &mut State, at: u64, kind: EventKind, open: &mut Vec<RunId>| {
+        let _ = step(&wf, s, &Event::new(at, kind));
+        for c in step(&wf, s, &Event::new(at, EventKind::Dispatch)).unwrap_or_default() {
+            if let Command::StartRun(r) = c {
+                open.push(r.run);
+            }
+        }
+    };
+    let run = |run, status| EventKind::Run { run, status, result: Value::Null };
+    use ActionStatus::{Pending, Running, Succeeded, Timeout};
+    send(&mut s, 0, EventKind::Dispatch, &mut open);
+    let schedule = [
+        (10, run(0, Pending)),
+        (20, EventKind::Dispatch),
+        (2519, EventKind::Dispatch),
+        (2529, EventKind::Resume),
+        (2529, run(0, Succeeded)),
+        (2539, run(6, Running)),
+        (2549, EventKind::Resume),
+        (2559, run(3, Running)),
+        (2569, run(3, Succeeded)),
+        (2579, EventKind::Pause),
+        (2589, run(4, Succeeded)),
+        (2599, run(7, Timeout)),
+        (2609, run(1, Succeeded)),
+        (2619, run(2, Succeeded)),
+        (2629, run(5, Succeeded)),
+        (2639, run(6, Succeeded)),
+        (2649, EventKind::Resume),
+    ];
+    for (at, kind) in schedule {
+        send(&mut s, at, kind, &mut open);
+    }
+    // Drain: every run still out succeeds, and a paused workflow is resumed.
+    let mut at = 2659;
+    for _ in 0..200 {
+        if s.status().is_completed() {
+            break;
+        }
+        at += 10;
+        let out: Vec<RunId> = s.running().map(|(r, ..)| r).collect();
+        match out.first() {
+            Some(&r) => send(&mut s, at, run(r, Succeeded), &mut open),
+            None => send(&mut s, at, EventKind::Resume, &mut open),
+        }
+    }
+    // t1 and t3 loop through each other for ever: the iteration limit ends it, not a stall.
+    assert_eq!(s.status(), Status::Failed, "ended {:?}: {:?}", s.status(), s.task_statuses(&wf));
+    assert!(s.errors().iter().any(|e| e.message.contains("iteration limit")), "{:?}", s.errors());
+}

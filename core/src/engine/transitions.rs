@@ -158,7 +158,11 @@ impl Source<'_> {
         let mut out = state.squash(&self.ctxs, Some(published));
         let target_route = next_route(wf, state, edge.target, &edge.back, self.route);
         let node = node_of(edge.target);
-        let idx = match state.staged_index(node, target_route) {
+        let merge = state
+            .staged
+            .find_last(node, target_route)
+            .filter(|&i| !items_out(wf, state, edge.target, target_route, i));
+        let idx = match merge {
             Some(i) => {
                 out.remove_first(0);
                 let mut joined = state.staged.get(i).map(|s| s.ctxs.clone()).unwrap_or_default();
@@ -192,6 +196,18 @@ impl Source<'_> {
         }
         (idx, ready)
     }
+}
+
+/// Whether the staged instance `i` is a with-items task (not a join) whose items are still
+/// out: an arrival then waits for them in an instance of its own, as an arrival at a plain
+/// task that is running does (`limits::next_pass`). Merged in, it restarted the items, and
+/// the reports of the ones still out found no items to land on (a paused task stayed
+/// `pausing` for ever). A join's items restart, as in Orquesta.
+fn items_out(wf: &Workflow, state: &State, target: Target, route: u32, i: usize) -> bool {
+    let Target::Task(id) = target else { return false };
+    let shape = wf.shape(id).unwrap_or_default();
+    let started = state.staged.get(i).is_some_and(|s| s.items().is_some() && !s.completed);
+    shape.items && !shape.join && started && super::limits::runs_out(state, id, route)
 }
 
 /// A transition's condition and publish, kept while its edges are followed: a transition
