@@ -205,9 +205,16 @@ impl Source<'_> {
 /// `pausing` for ever). A join's items restart, as in Orquesta.
 fn items_out(wf: &Workflow, state: &State, target: Target, route: u32, i: usize) -> bool {
     let Target::Task(id) = target else { return false };
-    let shape = wf.shape(id).unwrap_or_default();
-    let started = state.staged.get(i).is_some_and(|s| s.items().is_some() && !s.completed);
-    shape.items && !shape.join && started && super::limits::runs_out(state, id, route)
+    if !wf.shape(id).is_some_and(|shape| shape.items && !shape.join) {
+        return false;
+    }
+    let Some(s) = state.staged.get(i).filter(|s| !s.completed) else { return false };
+    let Some(items) = s.items() else { return false };
+    // Active or offered items are out, known from counts; a held (paused) one is found only
+    // among the runs, looked through last.
+    items.any_other(None, Status::is_active)
+        || s.offered_items().is_some_and(|o| !o.is_empty())
+        || super::limits::runs_out(state, id, route)
 }
 
 /// A transition's condition and publish, kept while its edges are followed: a transition
