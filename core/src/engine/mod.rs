@@ -367,6 +367,8 @@ impl State {
         State::start_given(workflow, flow::Given::Owned(input), limits, at)
     }
 
+    /// Both starts: the limits resolved against the definition's, the state made, and the
+    /// first wake-up (or, for a run that failed to start, its end) announced.
     fn start_given(
         workflow: &Workflow,
         input: flow::Given<'_>,
