@@ -216,7 +216,7 @@ impl<'c> Offering<'c> {
         let run = next_run_id(state);
         state.next_run = run.saturating_add(1);
         let (task, route) = (self.task, self.route);
-        state.runs.insert(run, Run { task, route, item, started: false, deadline: None });
+        state.runs.insert(run, Run::new(task, route, item));
         run
     }
 
@@ -228,7 +228,7 @@ impl<'c> Offering<'c> {
             let Command::StartRun(r) = c else { continue };
             let Some(run) = state.runs.get(r.run).cloned() else { continue };
             if let Some(s) = state.staged_mut(Node::Task(run.task), run.route) {
-                s.set_offered(run.item, false);
+                s.set_offered(run.item(), false);
             }
         }
         let (next_run, next_id) = self.before;

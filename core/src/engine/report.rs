@@ -61,7 +61,7 @@ pub(crate) fn on_status(
         on_status(wf, state, run, Status::Running, &Value::Null, at)?;
     }
     if status.is_completed() {
-        if let Some(d) = state.runs.remove(run).and_then(|r| r.deadline) {
+        if let Some(d) = state.runs.remove(run).and_then(|r| r.deadline()) {
             state.timeouts.remove(&(d, run));
         }
     } else {
@@ -70,13 +70,14 @@ pub(crate) fn on_status(
             .flatten();
         if let Some(r) = state.runs.get_mut(run) {
             if deadline.is_some() {
-                r.deadline = deadline;
+                r.set_deadline(deadline);
             }
             r.started = true;
             // A held run waits for someone (an approval): the task's `timeout` is for running,
             // and a timeout firing under a paused task would leave that task stuck.
             if held {
-                if let Some(d) = r.deadline.take() {
+                if let Some(d) = r.deadline() {
+                    r.set_deadline(None);
                     state.timeouts.remove(&(d, run));
                 }
             }
@@ -86,9 +87,9 @@ pub(crate) fn on_status(
         }
     }
     if let Some(s) = state.staged_mut(Node::Task(info.task), info.route) {
-        s.set_offered(info.item, false);
+        s.set_offered(info.item(), false);
     }
-    let event = TaskEvent::Action { status, result, item: info.item };
+    let event = TaskEvent::Action { status, result, item: info.item() };
     if let Err(message) = update(wf, state, Node::Task(info.task), info.route, &event) {
         state.log_error(ErrorEntry {
             message,

@@ -96,16 +96,78 @@ pub struct ErrorEntry {
     pub result: Option<Value>,
 }
 
-/// An execution offered to the runtime and not finished yet.
+/// An execution offered to the runtime and not finished yet. Held in 32 bytes, not 48 (the
+/// item and the deadline without `Option`'s padding): a dispatch of 100,000 items writes a
+/// run for each to fresh memory. Serialized in the form it always had ([`RunForm`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RunForm", into = "RunForm")]
 pub(crate) struct Run {
     pub(crate) task: TaskId,
     pub(crate) route: u32,
-    pub(crate) item: Option<usize>,
+    /// With-items: the item's index, or [`Run::NO_ITEM`] (no list has that many items).
+    item: usize,
+    /// When the task's `timeout` stops this run, if `timed` (set when it reports `running`).
+    deadline: u64,
     pub(crate) started: bool,
-    /// When the task's `timeout` stops this run (set when it reports `running`).
+    timed: bool,
+}
+
+impl Run {
+    const NO_ITEM: usize = usize::MAX;
+
+    /// A run just offered: not started, no deadline.
+    pub(crate) fn new(task: TaskId, route: u32, item: Option<usize>) -> Run {
+        Run { task, route, item: item.unwrap_or(Run::NO_ITEM), deadline: 0, started: false, timed: false }
+    }
+
+    /// With-items: the item's index.
+    pub(crate) fn item(&self) -> Option<usize> {
+        (self.item != Run::NO_ITEM).then_some(self.item)
+    }
+
+    /// When the task's `timeout` stops this run.
+    pub(crate) fn deadline(&self) -> Option<u64> {
+        self.timed.then_some(self.deadline)
+    }
+
+    /// Set or clear the deadline.
+    pub(crate) fn set_deadline(&mut self, deadline: Option<u64>) {
+        (self.timed, self.deadline) = (deadline.is_some(), deadline.unwrap_or(0));
+    }
+}
+
+/// [`Run`] as the state file writes it.
+#[derive(Serialize, Deserialize)]
+struct RunForm {
+    task: TaskId,
+    route: u32,
+    item: Option<usize>,
+    started: bool,
     #[serde(default)]
-    pub(crate) deadline: Option<u64>,
+    deadline: Option<u64>,
+}
+
+impl From<Run> for RunForm {
+    fn from(r: Run) -> Self {
+        RunForm { task: r.task, route: r.route, item: r.item(), started: r.started, deadline: r.deadline() }
+    }
+}
+
+impl TryFrom<RunForm> for Run {
+    type Error = String;
+
+    fn try_from(f: RunForm) -> Result<Self, String> {
+        if f.item == Some(Run::NO_ITEM) {
+            return Err(format!(
+                "a run's item index {} is past any list; expected a smaller index",
+                Run::NO_ITEM
+            ));
+        }
+        let mut run = Run::new(f.task, f.route, f.item);
+        run.started = f.started;
+        run.set_deadline(f.deadline);
+        Ok(run)
+    }
 }
 
 /// The version of the state's serialized form. A state written by this version carries it;
@@ -190,7 +252,7 @@ impl State {
 
     /// Executions offered and not finished: (run id, task id, route, item).
     pub fn running(&self) -> impl Iterator<Item = (u64, TaskId, u32, Option<usize>)> + '_ {
-        self.runs.iter().map(|(id, r)| (id, r.task, r.route, r.item))
+        self.runs.iter().map(|(id, r)| (id, r.task, r.route, r.item()))
     }
 
     /// The workflow's status (`null` before it starts).

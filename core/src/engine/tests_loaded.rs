@@ -78,3 +78,21 @@ fn a_hand_edited_state_with_odd_ids_never_panics() {
     let _ = odd.task_statuses(&wf);
     assert!(serde_json::to_string(&odd).is_ok());
 }
+
+/// A run is held in 32 bytes but read and written in the form states always had, and an
+/// item index no list can have (the in-memory "no item") is refused, not read as none.
+#[test]
+fn a_run_keeps_its_serialized_form_and_refuses_an_impossible_item() {
+    use super::state::Run;
+    assert_eq!(size_of::<Option<Run>>(), 32);
+    let form = json!({"task": 3, "route": 1, "item": 7, "started": true, "deadline": 1500});
+    let run: Run = serde_json::from_value(form.clone()).expect("reads");
+    assert_eq!((run.item(), run.deadline(), run.started), (Some(7), Some(1500), true));
+    assert_eq!(serde_json::to_value(run).expect("writes"), form);
+    let plain = json!({"task": 0, "route": 0, "item": null, "started": false});
+    let run: Run = serde_json::from_value(plain).expect("a state without deadlines reads");
+    assert_eq!((run.item(), run.deadline()), (None, None));
+    let max = json!({"task": 0, "route": 0, "item": usize::MAX, "started": false});
+    let refused = serde_json::from_value::<Run>(max).expect_err("refused");
+    assert!(refused.to_string().contains("past any list"), "{refused}");
+}
