@@ -114,17 +114,17 @@ impl Given<'_> {
     /// The values of the declared inputs `names`, in order. A name declared twice gets the
     /// given value both times, as the borrowed form does; only its last use moves it.
     fn take(&mut self, names: &[&str]) -> Vec<Option<Value>> {
+        let map = match self {
+            Given::Lent(map) => return names.iter().map(|name| map.get(*name).cloned()).collect(),
+            Given::Owned(map) => map,
+        };
         let last: std::collections::BTreeMap<&str, usize> =
             names.iter().enumerate().map(|(i, name)| (*name, i)).collect();
-        let mut out = Vec::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            out.push(match self {
-                Given::Owned(map) if last.get(name) == Some(&i) => map.swap_remove(*name),
-                Given::Owned(map) => map.get(*name).cloned(),
-                Given::Lent(map) => map.get(*name).cloned(),
-            });
-        }
-        out
+        let value = |(i, name): (usize, &&str)| match last.get(*name) == Some(&i) {
+            true => map.swap_remove(*name),
+            false => map.get(*name).cloned(),
+        };
+        names.iter().enumerate().map(value).collect()
     }
 }
 
