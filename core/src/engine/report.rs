@@ -345,8 +345,7 @@ fn finish_staged(
     // An arrival that waited for the items (`transitions::items_out`) supersedes a failed
     // instance kept for a rerun: it is the task's next pass, as it would have been had it
     // come now, and with the kept one in front of it it would wait for ever.
-    let waiting = || state.staged.find_last(node, route) != state.staged.find(node, route);
-    let keep = has_items && new.is_abended() && !waiting();
+    let keep = has_items && new.is_abended() && !state.staged.several(node, route);
     // A failed with-items task stays staged for a rerun and keeps its results, and so does
     // one whose other items still run; otherwise the instance is dropped here, and its
     // results move into the task's result.

@@ -281,6 +281,12 @@ impl StagedList {
         Some(ids.more.as_deref().and_then(|more| more.last().copied()).unwrap_or(ids.first))
     }
 
+    /// Whether more than one instance is staged for `node` on `route` (an arrival waiting
+    /// behind a with-items instance whose items are out).
+    pub(crate) fn several(&self, node: Node, route: u32) -> bool {
+        self.index.get(node, route).is_some_and(|ids| ids.more.is_some())
+    }
+
     /// Unstage an instance; whether it was staged.
     pub(crate) fn remove(&mut self, id: usize) -> bool {
         let Some((node, route)) = self.items.get(id).map(|s| (s.node, s.route)) else { return false };
@@ -399,11 +405,14 @@ mod tests {
         other.route = 4;
         let elsewhere = list.push(other);
         assert_eq!(list.find(node, 0), Some(ids[0]));
+        assert_eq!(list.find_last(node, 0), Some(ids[2]));
+        assert!(list.several(node, 0) && !list.several(node, 4));
         assert!(list.remove(ids[0]));
         assert_eq!(list.find(node, 0), Some(ids[1]));
         assert!(list.remove(ids[2]), "one behind the first");
         assert_eq!(list.find(node, 0), Some(ids[1]));
         assert!(list.index.get(node, 0).is_some_and(|i| i.more.is_none()), "an emptied list is freed");
+        assert!(!list.several(node, 0) && list.find_last(node, 0) == Some(ids[1]));
         assert!(list.remove(ids[1]));
         assert_eq!(list.find(node, 0), None);
         assert!(!list.remove(ids[1]), "already gone");
