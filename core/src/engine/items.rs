@@ -110,7 +110,7 @@ pub(crate) struct WithItems {
     /// The evaluated items list, when it may be kept (derived, not serialized).
     pub(crate) kept: KeptItems,
     /// Each item's latest result.
-    pub(crate) results: Vec<Value>,
+    pub(crate) results: super::results::ItemResults,
     /// The items offered to the runtime and not yet reported.
     pub(crate) offered: super::itemset::ItemSet,
 }

@@ -37,6 +37,7 @@ mod name;
 mod nodemap;
 mod render;
 mod report;
+mod results;
 mod scope;
 mod staged;
 mod state;
@@ -439,5 +440,7 @@ mod tests_dispatch;
 mod tests_found;
 #[cfg(test)]
 mod tests_loaded;
+#[cfg(test)]
+mod tests_results;
 #[cfg(test)]
 mod tests_start;

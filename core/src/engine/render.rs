@@ -288,7 +288,7 @@ fn next_items(state: &mut State, staged_idx: usize, n: usize, concurrency: Optio
     let with = s.with_items();
     if with.statuses.as_ref().is_none_or(|i| i.len() == 0) {
         with.statuses = Some(ItemStatuses::new(n));
-        with.results = vec![Value::Null; n];
+        with.results = super::results::ItemResults::new(n);
     }
     let WithItems { statuses: Some(statuses), offered, .. } = with else { return Vec::new() };
     let take = match concurrency {

@@ -218,9 +218,7 @@ pub(crate) fn update(
                     items.set(*item, *status);
                 }
                 if *status != Status::Running {
-                    if let Some(slot) = w.results.get_mut(*item) {
-                        *slot = (*result).clone();
-                    }
+                    w.results.set(*item, result);
                 }
             }
         }
@@ -341,7 +339,13 @@ fn finish_staged(
     new: Status,
     event: &TaskEvent<'_>,
 ) -> Value {
-    let has_items = matches!(node, Node::Task(t) if wf.shape(t).is_some_and(|s| s.items));
+    let shape = match node {
+        Node::Task(t) => wf.shape(t),
+        Node::Command(_) => None,
+    };
+    let has_items = shape.is_some_and(|s| s.items);
+    // Nothing reads the result (see `Shape::reads_result`): it stays null, unbuilt.
+    let wanted = shape.is_some_and(|s| s.reads_result);
     // An arrival that waited for the items (`transitions::items_out`) supersedes a failed
     // instance kept for a rerun: it is the task's next pass, as it would have been had it
     // come now, and with the kept one in front of it it would wait for ever.
@@ -352,9 +356,9 @@ fn finish_staged(
     let stays = |s: &super::staged::Staged| {
         keep || s.items().is_some_and(|items| items.any_other(None, Status::is_active))
     };
-    let accumulated = state.staged_mut(node, route).map(|s| match stays(s) {
-        true => s.results().to_vec(),
-        false => s.with.as_mut().map(|w| std::mem::take(&mut w.results)).unwrap_or_default(),
+    let accumulated = state.staged_mut(node, route).filter(|_| wanted).and_then(|s| match stays(s) {
+        true => Some(s.results().to_values()),
+        false => s.with.as_mut().map(|w| std::mem::take(&mut w.results).into_values()),
     });
     if keep {
         if let Some(s) = state.staged_mut(node, route) {
@@ -364,6 +368,7 @@ fn finish_staged(
         state.remove_staged(node, route);
     }
     match event {
+        _ if !wanted => Value::Null,
         TaskEvent::Action { item: Some(_), .. } => Value::Array(accumulated.unwrap_or_default()),
         TaskEvent::Action { result, .. } if has_items => match result {
             Value::Null => Value::Array(Vec::new()),

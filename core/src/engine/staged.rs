@@ -7,7 +7,6 @@
 //! (task, route) finds it.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 
 use super::arena::Arena;
 use super::edgemap::EdgeMap;
@@ -15,6 +14,7 @@ use super::inline_ids::InlineIds;
 use super::items::{ItemStatuses, KeptItems, WithItems};
 use super::itemset::ItemSet;
 use super::nodemap::NodeMap;
+use super::results::ItemResults;
 use super::state::Node;
 
 /// A task instance waiting to run, or running its items.
@@ -98,8 +98,9 @@ impl Staged {
     }
 
     /// With-items: each item's latest result.
-    pub(crate) fn results(&self) -> &[Value] {
-        self.with.as_ref().map_or(&[], |w| w.results.as_slice())
+    pub(crate) fn results(&self) -> &ItemResults {
+        static NONE: ItemResults = ItemResults::EMPTY;
+        self.with.as_ref().map_or(&NONE, |w| &w.results)
     }
 }
 
@@ -136,7 +137,7 @@ struct StagedOut<'a> {
     ready: bool,
     retry_delay: Option<i64>,
     items: Option<&'a ItemStatuses>,
-    results: &'a [Value],
+    results: &'a ItemResults,
     completed: bool,
     run_on_fail: bool,
     offered: bool,
@@ -153,7 +154,7 @@ struct StagedIn {
     ready: bool,
     retry_delay: Option<i64>,
     items: Option<ItemStatuses>,
-    results: Vec<Value>,
+    results: ItemResults,
     completed: bool,
     run_on_fail: bool,
     offered: bool,
@@ -381,7 +382,8 @@ mod tests {
     fn an_items_part_round_trips() {
         let mut s = plain();
         s.with_items().statuses = Some(ItemStatuses::new(2));
-        s.with_items().results = vec![Value::Null, Value::from(7)];
+        s.with_items().results = ItemResults::new(2);
+        s.with_items().results.set(1, &serde_json::Value::from(7));
         s.set_offered(Some(1), true);
         let text = serde_json::to_string(&s).expect("serializes");
         let back: Staged = serde_json::from_str(&text).expect("reads");

@@ -166,6 +166,21 @@ impl Template {
     pub fn is_plain(&self) -> bool {
         matches!(self, Template::Plain(_))
     }
+
+    /// Whether an expression in it may read `word` (a function such as `result`): its
+    /// text holds the word anywhere, a string literal or a longer name included, or it is
+    /// a block, whose text is not kept. Never `false` for a template that reads it, so the
+    /// engine may skip building what no template can see.
+    pub(crate) fn may_read(&self, word: &str) -> bool {
+        match self {
+            Template::Plain(_) => false,
+            Template::Whole(e) => e.source.contains(word),
+            Template::Mixed(pieces) => {
+                pieces.iter().any(|p| matches!(p, Piece::Expr(e) if e.source.contains(word)))
+            }
+            Template::Block(_) => true,
+        }
+    }
 }
 
 fn assemble(
@@ -217,6 +232,18 @@ pub(crate) fn is_literal(value: &serde_json::Value) -> bool {
 }
 
 impl ValueTemplate {
+    /// [`Template::may_read`] for every string in the value, keys included.
+    pub(crate) fn may_read(&self, word: &str) -> bool {
+        match self {
+            ValueTemplate::Literal(_) => false,
+            ValueTemplate::String(t) => t.may_read(word),
+            ValueTemplate::Array(items) => items.iter().any(|v| v.may_read(word)),
+            ValueTemplate::Object(entries) => {
+                entries.iter().any(|(k, v)| k.may_read(word) || v.may_read(word))
+            }
+        }
+    }
+
     /// Compile every string in a JSON value; all errors are reported.
     pub fn compile(value: &serde_json::Value) -> Result<ValueTemplate, Vec<TemplateError>> {
         use serde_json::Value as J;

@@ -105,6 +105,11 @@ pub(crate) struct Shape {
     /// workflow failed. (Asked on every completion; a fan-out's source would scan 100,000
     /// edges for it.)
     pub(crate) fails: bool,
+    /// An expression of its transitions or its retry policy may call `result()`. When none
+    /// can, a completion does not build the task's result: a with-items task's is a list of
+    /// every item's (a 100,000-item task wrote 7 MB of it into fresh memory), and an
+    /// action's is copied out of its report.
+    pub(crate) reads_result: bool,
 }
 
 impl Shape {
@@ -126,8 +131,20 @@ impl Shape {
             timeout_ms: task.timeout.map(|s| s.saturating_mul(1000)),
             several: task.edges.len() > task.transitions.len(),
             fails: task.edges.iter().any(|e| e.target == Target::Command(EngineCommand::Fail)),
+            reads_result: reads_result(task),
         }
     }
+}
+
+/// Whether an expression that sees the task's result (its transitions' conditions and
+/// publishes, its retry condition) may call `result()`.
+fn reads_result(task: &Task) -> bool {
+    const WORD: &str = "result";
+    let transitions = task.transitions.iter().any(|t| {
+        t.when.as_ref().is_some_and(|w| w.may_read(WORD)) || t.publish.iter().any(|(_, v)| v.may_read(WORD))
+    });
+    let retry = task.retry.as_ref().and_then(|r| r.when.as_ref()).is_some_and(|w| w.may_read(WORD));
+    transitions || retry
 }
 
 /// What starting a task's executions needs (see [`Graph`]'s `offers`).

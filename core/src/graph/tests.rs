@@ -149,3 +149,39 @@ fn each_task_lists_the_distinct_tasks_it_leads_to_and_its_shape() {
     assert!(w.edges(a).len() == 4 && w.edges(TaskId(9)).is_empty());
     assert_eq!((w.shape(TaskId(9)), w.targets(TaskId(9))), (None, &[][..]));
 }
+
+/// A task's result is built at its completion only for a task whose expressions may read it:
+/// any mention in a condition, a publish (however deep) or a retry condition, or a Jinja
+/// block, whose text is not kept; never a mention in plain text.
+#[test]
+fn a_task_reads_its_result_when_any_expression_that_sees_it_may() {
+    let text = "\
+vars: [{y: 1}, {results: 2}]
+tasks:
+  cond:
+    next: [{when: <% len(result()) > 0 %>, do: plain}]
+  deep:
+    next: [{publish: [{x: {a: [1, '<% result().k %>']}}]}]
+  retried:
+    retry: {when: '{{ result() is none }}', count: 1}
+  block:
+    next: [{publish: [{x: '{% if true %}{{ ctx(y) }}{% endif %}'}]}]
+  plain:
+    next: [{when: <% succeeded() %>, publish: [{note: result}], do: ctx_only}]
+  ctx_only:
+    next: [{publish: [{x: <% ctx(results) %>}]}]
+";
+    let w = compile(text).expect("valid");
+    let reads = |name: &str| w.shape(ids(&w, &[name])[0]).expect("known").reads_result;
+    for name in ["cond", "deep", "retried", "block"] {
+        assert!(reads(name), "{name} may read its result");
+    }
+    assert!(!reads("plain"), "`result` in plain text is no expression");
+    // Conservative by design: the word inside a longer name still counts.
+    assert!(reads("ctx_only"), "`ctx(results)` mentions the word");
+    let none = compile(
+        "vars: [{y: 1}]\ntasks:\n  a:\n    next: [{when: <% succeeded() %>, publish: [{x: <% ctx(y) %>}]}]\n",
+    );
+    let none = none.expect("valid");
+    assert!(!none.shape(ids(&none, &["a"])[0]).expect("known").reads_result);
+}
