@@ -166,7 +166,7 @@ pub enum EventKind {
     },
 }
 
-/// An action execution the runtime must start. It is kept small (88 bytes, a test pins
+/// An action execution the runtime must start. It is kept small (104 bytes, a test pins
 /// it): a dispatch writes one per execution and the runtime reads each back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRequest {

@@ -17,13 +17,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// separate allocation per task (a fan-out of 100,000 branches touched 100,000 cold ones).
 #[derive(Clone)]
 pub struct Name {
-    /// The buffer, behind a thin pointer: a name is 16 bytes, not 24 as with the fat
-    /// `Arc<str>` (pointer and length). A request carries two names, and a dispatch of
-    /// 100,000 items writes them all to fresh memory that the runtime then reads and drops;
-    /// the text itself is read far less often than a name is copied.
-    text: Arc<Box<str>>,
+    text: Arc<str>,
     /// Where the name starts in `text`, and its length, or [`Name::WHOLE`] for all of
-    /// `text` from `start`. Offsets of 32 bits make a name 16 bytes instead of 24.
+    /// `text` from `start`. Offsets of 32 bits make a name 24 bytes instead of 32, and a
+    /// request carries two: a dispatch of 100,000 items writes every byte of them.
     start: u32,
     len: u32,
 }
@@ -45,7 +42,7 @@ impl Name {
 
     /// `part` of `text` at byte `start`, or a buffer of its own where the offsets do not
     /// fit in 32 bits (names past 4 GiB of names: never in practice, but never wrong).
-    fn part(text: &Arc<Box<str>>, start: usize, part: &str) -> Name {
+    fn part(text: &Arc<str>, start: usize, part: &str) -> Name {
         match (u32::try_from(start), u32::try_from(part.len())) {
             (Ok(start), Ok(len)) if len != Name::WHOLE => Name { text: Arc::clone(text), start, len },
             _ => Name::from(part),
@@ -54,7 +51,7 @@ impl Name {
 
     /// The names of `parts`, sharing one buffer (the compiled workflow's task names).
     pub(crate) fn many<'a>(parts: impl IntoIterator<Item = &'a str> + Clone) -> Vec<Name> {
-        let text: Arc<Box<str>> = Arc::new(parts.clone().into_iter().collect::<String>().into_boxed_str());
+        let text: Arc<str> = Arc::from(parts.clone().into_iter().collect::<String>());
         let mut start = 0usize;
         let mut out = Vec::new();
         for part in parts {
@@ -111,29 +108,22 @@ impl Borrow<str> for Name {
     }
 }
 
-impl From<Box<str>> for Name {
-    fn from(text: Box<str>) -> Self {
-        let len = u32::try_from(text.len()).unwrap_or(Name::WHOLE);
-        Name { text: Arc::new(text), start: 0, len }
-    }
-}
-
 impl From<Arc<str>> for Name {
-    /// A buffer of its own, copied: a name's buffer sits behind a thin pointer.
     fn from(text: Arc<str>) -> Self {
-        Name::from(Box::<str>::from(&*text))
+        let len = u32::try_from(text.len()).unwrap_or(Name::WHOLE);
+        Name { text, start: 0, len }
     }
 }
 
 impl From<&str> for Name {
     fn from(name: &str) -> Self {
-        Name::from(Box::<str>::from(name))
+        Name::from(Arc::<str>::from(name))
     }
 }
 
 impl From<String> for Name {
     fn from(name: String) -> Self {
-        Name::from(name.into_boxed_str())
+        Name::from(Arc::<str>::from(name))
     }
 }
 
@@ -218,11 +208,10 @@ mod tests {
 
     #[test]
     fn a_clone_shares_the_text() {
-        let a = Name::from("t1");
+        let shared: Arc<str> = Arc::from("t1");
+        let a = Name::from(Arc::clone(&shared));
         let b = a.clone();
-        assert!(std::ptr::eq(a.as_str(), b.as_str()) && Arc::ptr_eq(&a.text, &b.text));
-        let copied = Name::from(Arc::<str>::from("t1"));
-        assert!(copied == a && !Arc::ptr_eq(&copied.text, &a.text), "equal text, another buffer");
+        assert!(std::ptr::eq(a.as_str(), b.as_str()) && std::ptr::eq(a.as_str(), &*shared));
     }
 
     #[test]
@@ -238,13 +227,13 @@ mod tests {
     #[test]
     fn a_name_is_a_pointer_and_two_32_bit_offsets() {
         // A request carries two names, and a dispatch writes and a runtime reads them all.
-        assert_eq!(size_of::<Name>(), 16);
-        assert_eq!(size_of::<Option<Name>>(), 16, "the pointer's niche holds `None`");
+        assert_eq!(size_of::<Name>(), 24);
+        assert_eq!(size_of::<Option<Name>>(), 24, "the pointer's niche holds `None`");
     }
 
     #[test]
     fn a_name_past_32_bit_offsets_reads_its_whole_text() {
-        let text: Arc<Box<str>> = Arc::new("abc".into());
+        let text: Arc<str> = Arc::from("abc");
         let whole = Name { text: Arc::clone(&text), start: 1, len: Name::WHOLE };
         assert_eq!(whole, "bc", "WHOLE reads to the end");
         let far = Name::part(&text, usize::MAX, "xyz");
