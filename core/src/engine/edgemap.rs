@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::placed::{EdgeNames, Placed};
+
 /// Past this many entries (a join with a wide fan-in, a fan-out's source) a sorted list would
 /// shift on every insert out of order; the map becomes a run or a tree.
 const SMALL: usize = 16;
@@ -36,12 +38,23 @@ pub(crate) struct Key {
 }
 
 impl Key {
-    fn new(name: Arc<str>) -> Self {
+    /// The key of `name`.
+    pub(crate) fn new(name: Arc<str>) -> Self {
         let (stem, number) = split_edge_name(&name);
         let mut head = [0; 16];
         let n = stem.min(16);
         head[..n].copy_from_slice(&name.as_bytes()[..n]);
         Key { head: u128::from_be_bytes(head), stem, number, name }
+    }
+
+    /// The whole name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether `name` is this key's own allocation (the same name, found without its text).
+    pub(crate) fn is(&self, name: &Arc<str>) -> bool {
+        Arc::ptr_eq(&self.name, name)
     }
 
     fn stem(&self) -> &str {
@@ -98,6 +111,10 @@ pub(crate) enum EdgeMap<V> {
     Run(Vec<(Key, V)>),
     /// Many entries, once one arrived out of order.
     Large(BTreeMap<Key, V>),
+    /// Many entries, every one a name of the workflow's table, arrived in [`Key`] order:
+    /// held by place, counting no reference per entry (see `placed.rs`). Boxed: a map of
+    /// one entry is what most records hold, and it stays 32 bytes.
+    Placed(Box<Placed<V>>),
 }
 
 impl<V> Default for EdgeMap<V> {
@@ -129,6 +146,7 @@ impl<V> EdgeMap<V> {
                 list.binary_search_by(|(k, _)| k.cmp(&key)).ok().and_then(|at| list.get(at)).map(|(_, v)| v)
             }
             EdgeMap::Large(map) => map.get(&Key::new(Arc::clone(name))),
+            EdgeMap::Placed(p) => p.names.place(name).and_then(|at| p.get(at)),
         }
     }
 
@@ -139,6 +157,7 @@ impl<V> EdgeMap<V> {
     pub(crate) fn reserve(&mut self, n: usize) {
         match self {
             EdgeMap::Run(list) => list.reserve(n.saturating_sub(list.len())),
+            EdgeMap::Placed(p) => p.entries.reserve(n.saturating_sub(p.entries.len())),
             EdgeMap::Large(_) => {}
             // Two entries take one list of two when the second arrives anyway.
             _ if n <= 2 => {}
@@ -159,7 +178,7 @@ impl<V> EdgeMap<V> {
                 list.extend(std::mem::take(self).into_small());
                 *self = EdgeMap::Small(list);
             }
-            EdgeMap::Run(_) | EdgeMap::Large(_) => {}
+            EdgeMap::Run(_) | EdgeMap::Large(_) | EdgeMap::Placed(_) => {}
         }
     }
 
@@ -184,7 +203,7 @@ impl<V> EdgeMap<V> {
         let (one, small) = match self {
             EdgeMap::One(k, v) => (Some((k, v)), Vec::new()),
             EdgeMap::Small(list) => (None, list),
-            EdgeMap::Run(_) | EdgeMap::Large(_) => (None, Vec::new()),
+            EdgeMap::Run(_) | EdgeMap::Large(_) | EdgeMap::Placed(_) => (None, Vec::new()),
         };
         one.into_iter().chain(small)
     }
@@ -231,28 +250,119 @@ impl<V> EdgeMap<V> {
                 }
             }
             EdgeMap::Large(map) => return map.insert(Key::new(name), value),
+            EdgeMap::Placed(p) => match p.names.place(&name) {
+                // Found by its text: the place is the name's, whichever allocation holds it.
+                Some(at) => {
+                    let names = Arc::clone(&p.names);
+                    return self.insert_at(&names, at, &name, value);
+                }
+                None => {
+                    self.unplace();
+                    return self.insert(name, value);
+                }
+            },
         }
         None
     }
 
+    /// Set the value for the workflow's edge name `name`, whose place in the workflow's
+    /// table `names` is `at`; returns the value it replaces. A wide map of such names holds
+    /// places (see `placed.rs`); any other map takes the name.
+    /// The name is cloned only when the map takes it: a place counts no reference.
+    #[inline]
+    pub(crate) fn insert_placed(
+        &mut self,
+        names: &Arc<EdgeNames>,
+        at: u32,
+        name: &Arc<str>,
+        value: V,
+    ) -> Option<V> {
+        // Only a wide map holds places: a map of a few (nearly every record's) takes the
+        // name as before, without looking at the table.
+        let wide = match self {
+            EdgeMap::Placed(p) => Arc::ptr_eq(&p.names, names),
+            EdgeMap::Small(list) => list.len() >= SMALL,
+            _ => false,
+        };
+        // The place must be the name's own (a plain pointer compare, on a line read in
+        // order): a place from another table, or none, and the map takes the name.
+        if !wide || !names.key(at).is_some_and(|k| k.is(name)) {
+            return self.insert(Arc::clone(name), value);
+        }
+        self.insert_at(names, at, name, value)
+    }
+
+    /// [`EdgeMap::insert_placed`] with `at` known to be `name`'s place. Out of line: only
+    /// a wide map comes here.
+    #[inline(never)]
+    fn insert_at(&mut self, names: &Arc<EdgeNames>, at: u32, name: &Arc<str>, value: V) -> Option<V> {
+        let full = matches!(self, EdgeMap::Small(list) if list.len() >= SMALL);
+        if full && self.place_all(names, 2 * SMALL) {
+            return self.insert_at(names, at, name, value);
+        }
+        match self {
+            EdgeMap::Placed(p) if Arc::ptr_eq(&p.names, names) => match p.insert(at, value) {
+                Ok(old) => old,
+                Err(value) => {
+                    // Out of order: held by name, as a run that takes it as a tree.
+                    self.unplace();
+                    self.insert(Arc::clone(name), value)
+                }
+            },
+            _ => self.insert(Arc::clone(name), value),
+        }
+    }
+
+    /// Room for `n` entries in all, of the workflow whose table is `names`: a map that will
+    /// be wide holds places from the start, when what it holds already has places.
+    pub(crate) fn reserve_placed(&mut self, names: &Arc<EdgeNames>, n: usize) {
+        if n <= SMALL || !(matches!(self, EdgeMap::One(..) | EdgeMap::Small(_)) && self.place_all(names, n)) {
+            self.reserve(n);
+        }
+    }
+
+    /// Make a one-entry or small map a map of places in `names` with room for `n`, when
+    /// every name it holds has one; whether it did.
+    fn place_all(&mut self, names: &Arc<EdgeNames>, n: usize) -> bool {
+        let places: Option<Vec<u32>> = match &*self {
+            EdgeMap::One(k, _) => names.place(k).map(|at| vec![at]),
+            EdgeMap::Small(list) => list.iter().map(|(k, _)| names.place(k)).collect(),
+            EdgeMap::Run(_) | EdgeMap::Large(_) | EdgeMap::Placed(_) => None,
+        };
+        let Some(places) = places else { return false };
+        let mut entries: Vec<(u32, V)> = Vec::with_capacity(n.max(places.len()));
+        entries.extend(places.into_iter().zip(std::mem::take(self).into_small().map(|(_, v)| v)));
+        entries.sort_by_key(|(at, _)| *at);
+        *self = EdgeMap::Placed(Box::new(Placed { names: Arc::clone(names), entries }));
+        true
+    }
+
+    /// A map of places held by name instead: a run in key order (place order is key order).
+    fn unplace(&mut self) {
+        if let EdgeMap::Placed(p) = std::mem::take(self) {
+            *self = EdgeMap::Run(p.into_keys());
+        }
+    }
+
     /// Entries in the order they are held: by name when few, in [`Key`] order when many.
     fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        let (one, small, run, large) = match self {
-            EdgeMap::One(k, v) => (Some((&**k, v)), None, None, None),
-            EdgeMap::Small(list) => (None, Some(list.iter()), None, None),
-            EdgeMap::Run(list) => (None, None, Some(list.iter()), None),
-            EdgeMap::Large(map) => (None, None, None, Some(map.iter())),
+        let (one, small, run, large, placed) = match self {
+            EdgeMap::One(k, v) => (Some((&**k, v)), None, None, None, None),
+            EdgeMap::Small(list) => (None, Some(list.iter()), None, None, None),
+            EdgeMap::Run(list) => (None, None, Some(list.iter()), None, None),
+            EdgeMap::Large(map) => (None, None, None, Some(map.iter()), None),
+            EdgeMap::Placed(p) => (None, None, None, None, Some(p.iter())),
         };
         let small = small.into_iter().flatten().map(|(k, v)| (&**k, v));
         let run = run.into_iter().flatten().map(|(k, v)| (&*k.name, v));
         let large = large.into_iter().flatten().map(|(k, v)| (&*k.name, v));
-        one.into_iter().chain(small).chain(run).chain(large)
+        one.into_iter().chain(small).chain(run).chain(large).chain(placed.into_iter().flatten())
     }
 
     /// Entries in name (text) order, the order a state is written in.
     fn sorted(&self) -> Vec<(&str, &V)> {
         let mut entries: Vec<(&str, &V)> = self.iter().collect();
-        if matches!(self, EdgeMap::Run(_) | EdgeMap::Large(_)) {
+        if matches!(self, EdgeMap::Run(_) | EdgeMap::Large(_) | EdgeMap::Placed(_)) {
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         }
         entries

@@ -101,7 +101,7 @@ impl State {
         let alone = edges.get(first + 1).is_none_or(|next| next.target != e.target);
         let before = counted.is_some() && !alone && took_group(edges, r, first);
         let Some(r) = self.sequence.get_mut(idx) else { return };
-        let old = r.next.insert(std::sync::Arc::clone(&e.id), taken);
+        let old = r.next.insert_placed(wf.edge_names(), e.id_at, &e.id, taken);
         let Some(target) = counted else { return };
         let (before, after) = if alone {
             (old.unwrap_or(false), taken)

@@ -35,6 +35,7 @@ mod layer;
 mod limits;
 mod name;
 mod nodemap;
+mod placed;
 mod render;
 mod report;
 mod results;
@@ -46,6 +47,7 @@ mod tally;
 mod transitions;
 
 pub(crate) use limits::is_limit_breach;
+pub(crate) use placed::EdgeNames;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

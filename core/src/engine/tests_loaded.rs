@@ -96,3 +96,48 @@ fn a_run_keeps_its_serialized_form_and_refuses_an_impossible_item() {
     let refused = serde_json::from_value::<Run>(max).expect_err("refused");
     assert!(refused.to_string().contains("past any list"), "{refused}");
 }
+
+/// A wide fan-out's source and join hold their branches' edge names as places in the
+/// workflow's table (`placed.rs`); a state read back holds them by name. Read back midway,
+/// with the branches reported out of order, the two run on to the same states and commands.
+#[test]
+fn a_wide_join_read_back_midway_runs_on_as_the_original() {
+    let n = 40;
+    let mut text = String::from("tasks:\n  start:\n    action: core.noop\n    next:\n      - do: [");
+    text.push_str(&(1..=n).map(|i| format!("p{i}")).collect::<Vec<_>>().join(", "));
+    text.push_str("]\n");
+    for i in 1..=n {
+        text.push_str(&format!("  p{i}:\n    action: core.noop\n    next: [{{do: join}}]\n"));
+    }
+    text.push_str("  join:\n    join: all\n    action: core.noop\n");
+    let wf = compile(&text).expect("valid");
+    let (mut state, _) = State::start(&wf, &Map::new());
+    let send = |state: &mut State, kind| step(&wf, state, &Event::new(0, kind)).expect("accepted");
+    let report = |run| EventKind::Run { run, status: ActionStatus::Succeeded, result: Value::Null };
+    send(&mut state, EventKind::Dispatch);
+    send(&mut state, report(0));
+    let runs: Vec<RunId> = send(&mut state, EventKind::Dispatch)
+        .into_iter()
+        .filter_map(|c| if let Command::StartRun(r) = c { Some(r.run) } else { None })
+        .collect();
+    assert_eq!(runs.len(), n);
+    // Half the branches in offer order, then the rest from the last back.
+    let (first, rest) = runs.split_at(n / 2);
+    for &run in first {
+        send(&mut state, report(run));
+    }
+    let mut back: State =
+        serde_json::from_str(&serde_json::to_string(&state).expect("serializes")).expect("reads");
+    assert_eq!(back, state);
+    let join_prev = |s: &State| s.staged.iter().find(|x| x.prev.values().count() > 1).map(|x| x.prev.clone());
+    assert!(matches!(join_prev(&state), Some(edgemap::EdgeMap::Placed(_))), "held by place");
+    assert!(matches!(join_prev(&back), Some(edgemap::EdgeMap::Run(_))), "read back by name");
+    for &run in rest.iter().rev() {
+        assert_eq!(send(&mut back, report(run)), send(&mut state, report(run)));
+        assert_eq!(back, state);
+    }
+    let (a, b) = (send(&mut back, EventKind::Dispatch), send(&mut state, EventKind::Dispatch));
+    assert!(matches!(&a[..], [Command::StartRun(r)] if r.task == "join"), "{a:?}");
+    assert_eq!(a, b);
+    assert_eq!(serde_json::to_string(&back).ok(), serde_json::to_string(&state).ok());
+}

@@ -175,8 +175,8 @@ impl Source<'_> {
                 if let Some(s) = state.staged.get_mut(i) {
                     s.ctxs = joined;
                     // A wide join hears from every source: room for all of them at once.
-                    s.prev.reserve(sources);
-                    s.prev.insert(std::sync::Arc::clone(&edge.back), self.record);
+                    s.prev.reserve_placed(wf.edge_names(), sources);
+                    s.prev.insert_placed(wf.edge_names(), edge.back_at, &edge.back, self.record);
                     s.clear_items();
                     s.completed = false;
                 }
@@ -286,7 +286,7 @@ pub(crate) fn follow(
     let (mut commands, mut ready_next, mut manual_fail) = (Vec::new(), Vec::new(), false);
     state.staged.reserve_instances(edges.len());
     if let Some(r) = state.sequence.get_mut(record) {
-        r.next.reserve(edges.len());
+        r.next.reserve_placed(wf.edge_names(), edges.len());
     }
     // Only a task with a transition to several targets keeps outcomes between its edges.
     let mut kept = shape.several.then(Kept::default);

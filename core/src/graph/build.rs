@@ -157,6 +157,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         None => topo.start_tasks().into_iter().filter_map(|n| ids.get(n).copied()).collect(),
     };
     let by_name = name_order(&tasks);
+    let edge_names = place_edges(&mut tasks);
     let graph = Graph {
         offers: offer_info(&tasks, &by_name),
         shapes: tasks.iter().map(super::Shape::of).collect(),
@@ -175,8 +176,22 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         vars: bindings(&spec.vars)?,
         output: bindings(&spec.output)?,
         limits: spec.limits,
+        edge_names,
     };
     Ok(Workflow { inner: Arc::new(graph) })
+}
+
+/// The table of every edge name, with each edge's places in it noted on the edge.
+fn place_edges(tasks: &mut [Task]) -> Arc<crate::engine::EdgeNames> {
+    let all =
+        tasks.iter().flat_map(|t| t.edges.iter().flat_map(|e| [Arc::clone(&e.id), Arc::clone(&e.back)]));
+    let names = Arc::new(crate::engine::EdgeNames::new(all));
+    for e in tasks.iter_mut().flat_map(|t| t.edges.iter_mut()) {
+        // Every name is in the table; `u32::MAX` (no place) makes a map take the name.
+        e.id_at = names.place(&e.id).unwrap_or(u32::MAX);
+        e.back_at = names.place(&e.back).unwrap_or(u32::MAX);
+    }
+    names
 }
 
 fn spec_items(text: &str) -> Result<(Vec<String>, String), Diagnostic> {
@@ -272,6 +287,9 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
                     transition,
                     id: share(&mut interned, id),
                     back: share(&mut interned, back),
+                    // Set once every name is known (see `place_edges`).
+                    id_at: u32::MAX,
+                    back_at: u32::MAX,
                     when: tr.and_then(|t| t.when.clone()),
                     publishes: tr.is_some_and(|t| !t.publish.is_empty()),
                 }

@@ -69,6 +69,10 @@ pub struct Graph {
     /// through the pointer in a cold line of the task's definition.
     edges: Vec<Edge>,
     edge_start: Vec<u32>,
+    /// Every distinct edge name, in the order a wide edge map keeps them: a fan-out's
+    /// source and its join hold their branches' names as places in it (see
+    /// `engine/placed.rs`), and each [`Edge`] knows its names' places.
+    edge_names: Arc<crate::engine::EdgeNames>,
 }
 
 /// Task `id`'s part of a list made of every task's parts in id order, where `starts[i]`
@@ -248,6 +252,9 @@ pub struct Edge {
     pub id: Arc<str>,
     /// `<source>__t<key>`: how the target's record names where it came from.
     pub back: Arc<str>,
+    /// The places of `id` and `back` in the workflow's table of edge names.
+    pub(crate) id_at: u32,
+    pub(crate) back_at: u32,
     /// Its transition's condition (shared with [`Transition::when`]), and whether the
     /// transition publishes anything: a completion reads them with the edge itself, not
     /// from the task's transitions, which for a wide workflow are one more cold read each.
@@ -379,6 +386,11 @@ impl Workflow {
     /// The task's edges (its [`Task::edges`], read from the one array of every task's).
     pub(crate) fn edges(&self, id: TaskId) -> &[Edge] {
         span(&self.inner.edges, &self.inner.edge_start, id)
+    }
+
+    /// The table of every edge name, in the order a wide edge map keeps them.
+    pub(crate) fn edge_names(&self) -> &Arc<crate::engine::EdgeNames> {
+        &self.inner.edge_names
     }
 
     /// Whether the task is a join.
