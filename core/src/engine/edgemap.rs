@@ -273,7 +273,7 @@ impl<V> EdgeMap<V> {
     pub(crate) fn insert_placed(
         &mut self,
         names: &Arc<EdgeNames>,
-        at: u32,
+        at: impl FnOnce() -> u32,
         name: &Arc<str>,
         value: V,
     ) -> Option<V> {
@@ -286,7 +286,11 @@ impl<V> EdgeMap<V> {
         };
         // The place must be the name's own (a plain pointer compare, on a line read in
         // order): a place from another table, or none, and the map takes the name.
-        if !wide || !names.key(at).is_some_and(|k| k.is(name)) {
+        if !wide {
+            return self.insert(Arc::clone(name), value);
+        }
+        let at = at();
+        if !names.key(at).is_some_and(|k| k.is(name)) {
             return self.insert(Arc::clone(name), value);
         }
         self.insert_at(names, at, name, value)

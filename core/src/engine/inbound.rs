@@ -101,7 +101,8 @@ impl State {
         let alone = edges.get(first + 1).is_none_or(|next| next.target != e.target);
         let before = counted.is_some() && !alone && took_group(edges, r, first);
         let Some(r) = self.sequence.get_mut(idx) else { return };
-        let old = r.next.insert_placed(wf.edge_names(), e.id_at, &e.id, taken);
+        let at = || wf.edge_places(src).get(edge).map_or(u32::MAX, |p| p.id);
+        let old = r.next.insert_placed(wf.edge_names(), at, &e.id, taken);
         let Some(target) = counted else { return };
         let (before, after) = if alone {
             (old.unwrap_or(false), taken)

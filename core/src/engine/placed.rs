@@ -118,15 +118,15 @@ mod tests {
         map.reserve_placed(&names, 40);
         for (i, n) in list.iter().enumerate().take(20) {
             let at = names.place(n).expect("placed");
-            assert_eq!(map.insert_placed(&names, at, n, i), None);
+            assert_eq!(map.insert_placed(&names, || at, n, i), None);
         }
         assert!(matches!(&map, EdgeMap::Placed(p) if p.entries.len() == 20));
         assert!(list.iter().all(|n| Arc::strong_count(n) == 2), "the list and the table; no entry");
         // p5 again replaces in place; p1 after p20 is out of order only if absent.
-        assert_eq!(map.insert_placed(&names, 4, &list[4], 99), Some(4));
+        assert_eq!(map.insert_placed(&names, || 4, &list[4], 99), Some(4));
         let mut out_of_order = map.clone();
-        assert_eq!(out_of_order.insert_placed(&names, 39, &list[39], 39), None);
-        assert_eq!(out_of_order.insert_placed(&names, 30, &list[30], 30), None);
+        assert_eq!(out_of_order.insert_placed(&names, || 39, &list[39], 39), None);
+        assert_eq!(out_of_order.insert_placed(&names, || 30, &list[30], 30), None);
         assert!(matches!(out_of_order, EdgeMap::Large(_)), "{out_of_order:?}");
         assert_eq!((out_of_order.get(&list[30]), out_of_order.get(&list[4])), (Some(&30), Some(&99)));
     }
@@ -137,11 +137,11 @@ mod tests {
         let (other, _) = table(20);
         let mut map = EdgeMap::default();
         map.reserve_placed(&names, 20);
-        map.insert_placed(&names, 0, &list[0], 0);
+        map.insert_placed(&names, || 0, &list[0], 0);
         // The right place, but the table of another workflow: held by name.
-        map.insert_placed(&other, 1, &list[1], 1);
+        map.insert_placed(&other, || 1, &list[1], 1);
         // A place that is another name's: held by name.
-        map.insert_placed(&names, 7, &list[2], 2);
+        map.insert_placed(&names, || 7, &list[2], 2);
         let mut by_name = EdgeMap::default();
         for (i, n) in list.iter().take(3).enumerate() {
             by_name.insert(Arc::clone(n), i);
@@ -166,7 +166,7 @@ mod tests {
                 let i = if k % 5 == 4 { 39 - i } else { i };
                 let name = if foreign { Arc::from(&*list[i]) } else { Arc::clone(&list[i]) };
                 let at = names.place(&name).expect("placed");
-                prop_assert_eq!(placed.insert_placed(&names, at, &name, v), plain.insert(Arc::clone(&name), v));
+                prop_assert_eq!(placed.insert_placed(&names, || at, &name, v), plain.insert(Arc::clone(&name), v));
             }
             prop_assert_eq!(&placed, &plain);
             for n in &list {

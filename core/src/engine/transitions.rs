@@ -152,7 +152,7 @@ impl Source<'_> {
         &self,
         wf: &Workflow,
         state: &mut State,
-        edge: &crate::graph::Edge,
+        (edge, places): (&crate::graph::Edge, crate::graph::EdgePlaces),
         published: Layer,
     ) -> (usize, bool) {
         let mut out = state.squash(&self.ctxs, Some(published));
@@ -176,7 +176,7 @@ impl Source<'_> {
                     s.ctxs = joined;
                     // A wide join hears from every source: room for all of them at once.
                     s.prev.reserve_placed(wf.edge_names(), sources);
-                    s.prev.insert_placed(wf.edge_names(), edge.back_at, &edge.back, self.record);
+                    s.prev.insert_placed(wf.edge_names(), || places.back, &edge.back, self.record);
                     s.clear_items();
                     s.completed = false;
                 }
@@ -290,9 +290,11 @@ pub(crate) fn follow(
     }
     // Only a task with a transition to several targets keeps outcomes between its edges.
     let mut kept = shape.several.then(Kept::default);
+    let all_places = wf.edge_places(id);
     for (i, edge) in edges.iter().enumerate() {
         let Some(published) = take_edge(wf, state, &source, kept.as_mut(), i, edge) else { continue };
-        let (staged, ready) = source.stage(wf, state, edge, published);
+        let places = all_places.get(i).copied().unwrap_or(crate::graph::EdgePlaces::NONE);
+        let (staged, ready) = source.stage(wf, state, (edge, places), published);
         let target = state.staged.get(staged).map(|s| (s.node, s.route));
         match (edge.target, target) {
             (Target::Command(c), Some(t)) => {

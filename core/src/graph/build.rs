@@ -157,7 +157,7 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         None => topo.start_tasks().into_iter().filter_map(|n| ids.get(n).copied()).collect(),
     };
     let by_name = name_order(&tasks);
-    let edge_names = place_edges(&mut tasks);
+    let (edge_names, edge_places) = place_edges(&tasks);
     let graph = Graph {
         offers: offer_info(&tasks, &by_name),
         shapes: tasks.iter().map(super::Shape::of).collect(),
@@ -177,21 +177,21 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
         output: bindings(&spec.output)?,
         limits: spec.limits,
         edge_names,
+        edge_places,
     };
     Ok(Workflow { inner: Arc::new(graph) })
 }
 
-/// The table of every edge name, with each edge's places in it noted on the edge.
-fn place_edges(tasks: &mut [Task]) -> Arc<crate::engine::EdgeNames> {
-    let all =
-        tasks.iter().flat_map(|t| t.edges.iter().flat_map(|e| [Arc::clone(&e.id), Arc::clone(&e.back)]));
+/// The table of every edge name, and each edge's places in it, in the order of the flat
+/// edge array (every task's edges in id order).
+fn place_edges(tasks: &[Task]) -> (Arc<crate::engine::EdgeNames>, Vec<super::EdgePlaces>) {
+    let edges = || tasks.iter().flat_map(|t| t.edges.iter());
+    let all = edges().flat_map(|e| [Arc::clone(&e.id), Arc::clone(&e.back)]);
     let names = Arc::new(crate::engine::EdgeNames::new(all));
-    for e in tasks.iter_mut().flat_map(|t| t.edges.iter_mut()) {
-        // Every name is in the table; `u32::MAX` (no place) makes a map take the name.
-        e.id_at = names.place(&e.id).unwrap_or(u32::MAX);
-        e.back_at = names.place(&e.back).unwrap_or(u32::MAX);
-    }
-    names
+    // Every name is in the table; no place (`u32::MAX`) would make a map take the name.
+    let place = |n: &Arc<str>| names.place(n).unwrap_or(u32::MAX);
+    let places = edges().map(|e| super::EdgePlaces { id: place(&e.id), back: place(&e.back) }).collect();
+    (names, places)
 }
 
 fn spec_items(text: &str) -> Result<(Vec<String>, String), Diagnostic> {
@@ -287,9 +287,6 @@ fn edges(tasks: &mut [Task]) -> Result<(), Diagnostic> {
                     transition,
                     id: share(&mut interned, id),
                     back: share(&mut interned, back),
-                    // Set once every name is known (see `place_edges`).
-                    id_at: u32::MAX,
-                    back_at: u32::MAX,
                     when: tr.and_then(|t| t.when.clone()),
                     publishes: tr.is_some_and(|t| !t.publish.is_empty()),
                 }

@@ -73,6 +73,24 @@ pub struct Graph {
     /// source and its join hold their branches' names as places in it (see
     /// `engine/placed.rs`), and each [`Edge`] knows its names' places.
     edge_names: Arc<crate::engine::EdgeNames>,
+    /// The places of each edge's names in `edge_names`, beside `edges` (same indices). Apart
+    /// from the edges: an edge is 64 bytes, one cache line, and with them inside it was 72,
+    /// so that most edges of a long chain straddled two lines.
+    edge_places: Vec<EdgePlaces>,
+}
+
+/// Where an edge's names are in its workflow's table of edge names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EdgePlaces {
+    /// The place of [`Edge::id`].
+    pub(crate) id: u32,
+    /// The place of [`Edge::back`].
+    pub(crate) back: u32,
+}
+
+impl EdgePlaces {
+    /// No places: a map given these takes the names.
+    pub(crate) const NONE: EdgePlaces = EdgePlaces { id: u32::MAX, back: u32::MAX };
 }
 
 /// Task `id`'s part of a list made of every task's parts in id order, where `starts[i]`
@@ -252,9 +270,6 @@ pub struct Edge {
     pub id: Arc<str>,
     /// `<source>__t<key>`: how the target's record names where it came from.
     pub back: Arc<str>,
-    /// The places of `id` and `back` in the workflow's table of edge names.
-    pub(crate) id_at: u32,
-    pub(crate) back_at: u32,
     /// Its transition's condition (shared with [`Transition::when`]), and whether the
     /// transition publishes anything: a completion reads them with the edge itself, not
     /// from the task's transitions, which for a wide workflow are one more cold read each.
@@ -386,6 +401,11 @@ impl Workflow {
     /// The task's edges (its [`Task::edges`], read from the one array of every task's).
     pub(crate) fn edges(&self, id: TaskId) -> &[Edge] {
         span(&self.inner.edges, &self.inner.edge_start, id)
+    }
+
+    /// Where task `id`'s edges' names are in [`Workflow::edge_names`], edge by edge.
+    pub(crate) fn edge_places(&self, id: TaskId) -> &[EdgePlaces] {
+        span(&self.inner.edge_places, &self.inner.edge_start, id)
     }
 
     /// The table of every edge name, in the order a wide edge map keeps them.
