@@ -19,9 +19,13 @@ use super::edgemap::Key;
 pub(crate) struct EdgeNames(Vec<Key>);
 
 impl EdgeNames {
-    /// The table of `names` (repeats are held once).
-    pub(crate) fn new(names: impl IntoIterator<Item = Arc<str>>) -> EdgeNames {
-        let mut keys: Vec<Key> = names.into_iter().map(Key::new).collect();
+    /// The table of `names` (repeats are held once). `room` is how many there are at most,
+    /// so the table is allocated once rather than doubled into place: a table of 200,000
+    /// names would leave its smaller copies behind as holes in the heap, where the run's
+    /// own allocations then land.
+    pub(crate) fn new(names: impl IntoIterator<Item = Arc<str>>, room: usize) -> EdgeNames {
+        let mut keys: Vec<Key> = Vec::with_capacity(room);
+        keys.extend(names.into_iter().map(Key::new));
         keys.sort();
         keys.dedup();
         EdgeNames(keys)
@@ -95,13 +99,13 @@ mod tests {
     fn table(n: usize) -> (Arc<EdgeNames>, Vec<Arc<str>>) {
         let mut names: Vec<Arc<str>> = (1..=n).map(|i| Arc::from(format!("p{i}__t0"))).collect();
         names.sort_by(|a, b| a.trim_end_matches("__t0").cmp(b.trim_end_matches("__t0")));
-        (Arc::new(EdgeNames::new(names.iter().cloned())), names)
+        (Arc::new(EdgeNames::new(names.iter().cloned(), n)), names)
     }
 
     #[test]
     fn the_table_holds_each_name_once_in_key_order_and_finds_it_by_text() {
         let (names, list) = table(30);
-        let again = EdgeNames::new(list.iter().chain(&list).cloned());
+        let again = EdgeNames::new(list.iter().chain(&list).cloned(), 0);
         assert_eq!(again.0.len(), 30, "repeats are held once");
         let keys: Vec<&str> = (0..30).filter_map(|at| names.key(at)).map(Key::name).collect();
         assert_eq!(keys, list.iter().map(|n| &**n).collect::<Vec<_>>(), "the order a join hears them");

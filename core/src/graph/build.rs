@@ -186,11 +186,13 @@ fn build(spec: &WorkflowSpec, options: &CompileOptions) -> Result<Workflow, Diag
 /// edge array (every task's edges in id order).
 fn place_edges(tasks: &[Task]) -> (Arc<crate::engine::EdgeNames>, Vec<super::EdgePlaces>) {
     let edges = || tasks.iter().flat_map(|t| t.edges.iter());
+    let count = tasks.iter().map(|t| t.edges.len()).sum::<usize>();
     let all = edges().flat_map(|e| [Arc::clone(&e.id), Arc::clone(&e.back)]);
-    let names = Arc::new(crate::engine::EdgeNames::new(all));
+    let names = Arc::new(crate::engine::EdgeNames::new(all, 2 * count));
     // Every name is in the table; no place (`u32::MAX`) would make a map take the name.
     let place = |n: &Arc<str>| names.place(n).unwrap_or(u32::MAX);
-    let places = edges().map(|e| super::EdgePlaces { id: place(&e.id), back: place(&e.back) }).collect();
+    let mut places = Vec::with_capacity(count);
+    places.extend(edges().map(|e| super::EdgePlaces { id: place(&e.id), back: place(&e.back) }));
     (names, places)
 }
 
