@@ -5,7 +5,9 @@
 //! them and every join reads them. As ordered trees of owned strings each write allocated a
 //! tree node and a string. Here they are a short sorted list of names shared with the
 //! compiled workflow (a copy is a reference count), in the same serialized form: a JSON
-//! object ordered by name.
+//! object ordered by name. A wide map of the workflow's own names (a fan-out's source, a
+//! wide join) holds their places in the workflow's table instead (`placed.rs`), so that a
+//! branch counts no reference.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -266,9 +268,11 @@ impl<V> EdgeMap<V> {
     }
 
     /// Set the value for the workflow's edge name `name`, whose place in the workflow's
-    /// table `names` is `at`; returns the value it replaces. A wide map of such names holds
-    /// places (see `placed.rs`); any other map takes the name.
-    /// The name is cloned only when the map takes it: a place counts no reference.
+    /// table `names` is `at()`; returns the value it replaces. A wide map of such names
+    /// holds places (see `placed.rs`); any other map takes the name.
+    ///
+    /// The name is cloned only when the map takes it (a place counts no reference), and the
+    /// place is looked up only when the map is wide.
     #[inline]
     pub(crate) fn insert_placed(
         &mut self,
@@ -284,12 +288,12 @@ impl<V> EdgeMap<V> {
             EdgeMap::Small(list) => list.len() >= SMALL,
             _ => false,
         };
-        // The place must be the name's own (a plain pointer compare, on a line read in
-        // order): a place from another table, or none, and the map takes the name.
         if !wide {
             return self.insert(Arc::clone(name), value);
         }
         let at = at();
+        // The place must be the name's own (a plain pointer compare, on a line read in
+        // order): a place from another table, or none, and the map takes the name.
         if !names.key(at).is_some_and(|k| k.is(name)) {
             return self.insert(Arc::clone(name), value);
         }
