@@ -377,3 +377,27 @@ proptest! {
         prop_assert_eq!(bytes(replayed.state()), bytes(&run.state), "replay of the journal differs");
     }
 }
+
+/// Known gap, not fixed: found with 50,000 cases in session 11, and present before it (the
+/// session's first commit stalls the same way). A with-items `join: 1` reached from three
+/// tasks, the workflow paused while an item runs, the item then fails: the workflow ends
+/// `resuming` for ever, nothing out and nothing held, with the task `pausing`. Kept as the
+/// shrunk schedule, ignored with its reason, so that it is run by name and fixed, not lost.
+#[test]
+#[ignore = "known gap: a paused with-items join whose item fails stays `pausing` and the run never ends"]
+fn known_gap_a_paused_with_items_join_whose_item_fails_ends() {
+    let text = "version: 1.0\nvars:\n  - n: 0\n  - xs: [1, 2, 3]\ntasks:\n  t0:\n    action: core.noop\n    next:\n      - do: t1\n      - do: t2\n      - do: [t3]\n  t1:\n    action: core.noop\n    next:\n      - do: t3\n  t2:\n    action: core.noop\n    next:\n      - when: <% failed() %>\n        do: [t3]\n  t3:\n    with:\n      items: x in <% ctx(xs).take(2) %>\n    action: core.noop\n    join: 1\n";
+    let wf = compile(text).expect("valid");
+    let report = |pick, status| Act::Report { pick, status };
+    let acts = [
+        report(4746426400861589500, ActionStatus::Running),
+        report(9475853572143012183, ActionStatus::Succeeded),
+        report(1461565235996834481, ActionStatus::Failed),
+        report(2547837494851025806, ActionStatus::Running),
+        Act::Pause,
+        report(6961385938209878934, ActionStatus::Failed),
+    ];
+    if let Err(e) = drive(&wf, &acts, None) {
+        panic!("{e}");
+    }
+}
