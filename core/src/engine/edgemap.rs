@@ -99,6 +99,24 @@ impl PartialOrd for Key {
     }
 }
 
+/// Set `key`'s value in a list sorted by key that grows at its end (a wide map's entries):
+/// a push when `key` comes after the last, a replace when it is held. `Err` gives both back
+/// when `key` would go between held keys, where a sorted list would shift on every insert.
+pub(super) fn append_sorted<K: Ord, V>(
+    list: &mut Vec<(K, V)>,
+    key: K,
+    value: V,
+) -> Result<Option<V>, (K, V)> {
+    if list.last().is_none_or(|(last, _)| *last < key) {
+        list.push((key, value));
+        return Ok(None);
+    }
+    match list.binary_search_by(|(k, _)| k.cmp(&key)) {
+        Ok(at) => Ok(list.get_mut(at).map(|(_, v)| std::mem::replace(v, value))),
+        Err(_) => Err((key, value)),
+    }
+}
+
 /// Values by edge name, sorted by name.
 #[derive(Debug, Clone)]
 pub(crate) enum EdgeMap<V> {
@@ -235,22 +253,15 @@ impl<V> EdgeMap<V> {
                     return self.insert(name, value);
                 }
             },
-            EdgeMap::Run(list) => {
-                let key = Key::new(name);
-                if list.last().is_none_or(|(last, _)| *last < key) {
-                    list.push((key, value));
-                    return None;
+            EdgeMap::Run(list) => match append_sorted(list, Key::new(name), value) {
+                Ok(old) => return old,
+                Err((key, value)) => {
+                    // Out of order: a sorted list would shift on every such insert.
+                    let mut map: BTreeMap<Key, V> = std::mem::take(list).into_iter().collect();
+                    map.insert(key, value);
+                    *self = EdgeMap::Large(map);
                 }
-                match list.binary_search_by(|(k, _)| k.cmp(&key)) {
-                    Ok(at) => return Some(std::mem::replace(&mut list[at].1, value)),
-                    Err(_) => {
-                        // Out of order: a sorted list would shift on every such insert.
-                        let mut map: BTreeMap<Key, V> = std::mem::take(list).into_iter().collect();
-                        map.insert(key, value);
-                        *self = EdgeMap::Large(map);
-                    }
-                }
-            }
+            },
             EdgeMap::Large(map) => return map.insert(Key::new(name), value),
             EdgeMap::Placed(p) => match p.names.place(&name) {
                 // Found by its text: the place is the name's, whichever allocation holds it.

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use super::edgemap::Key;
+use super::edgemap::{Key, append_sorted};
 
 /// Every distinct edge name of a compiled workflow, in [`Key`] order.
 #[derive(Debug, Default)]
@@ -63,16 +63,7 @@ impl<V> Placed<V> {
     /// when `at` would go between held places (out of order: the caller holds the entries by
     /// name instead, as a sorted list would shift on every such insert).
     pub(crate) fn insert(&mut self, at: u32, value: V) -> Result<Option<V>, V> {
-        match self.entries.last() {
-            Some((last, _)) if *last >= at => match self.entries.binary_search_by_key(&at, |(p, _)| *p) {
-                Ok(i) => Ok(self.entries.get_mut(i).map(|(_, v)| std::mem::replace(v, value))),
-                Err(_) => Err(value),
-            },
-            _ => {
-                self.entries.push((at, value));
-                Ok(None)
-            }
-        }
+        append_sorted(&mut self.entries, at, value).map_err(|(_, value)| value)
     }
 
     /// (name, value) in place order, which is [`Key`] order.

@@ -71,7 +71,7 @@ pub struct Graph {
     edge_start: Vec<u32>,
     /// Every distinct edge name, in the order a wide edge map keeps them: a fan-out's
     /// source and its join hold their branches' names as places in it (see
-    /// `engine/placed.rs`), and each [`Edge`] knows its names' places.
+    /// `engine/placed.rs`), and `edge_places` says where each edge's names are.
     edge_names: Arc<crate::engine::EdgeNames>,
     /// The places of each edge's names in `edge_names`, beside `edges` (same indices). Apart
     /// from the edges: an edge is 64 bytes, one cache line, and with them inside it was 72,
