@@ -62,7 +62,7 @@ pub(crate) struct Over {
 /// took the first's record; the first's completion then took the instance staged for the
 /// next arrival, and a workflow looping on that task stopped with nothing left to run.
 ///
-/// A with-items task (not a join) reached while its items are out is staged a second time
+/// A with-items task reached while its items are out is staged a second time
 /// (see `transitions::items_out`): that instance, `staged` not being the first, waits too.
 pub(crate) fn next_pass(
     wf: &Workflow,
@@ -73,7 +73,7 @@ pub(crate) fn next_pass(
 ) -> Result<Option<usize>, Over> {
     let node = Node::Task(id);
     let shape = wf.shape(id).unwrap_or_default();
-    if shape.items && !shape.join && state.staged.find(node, route) != Some(staged) {
+    if shape.items && state.staged.find(node, route) != Some(staged) {
         return Ok(None);
     }
     let passes = state.passes.get(node, route).copied().unwrap_or(0);

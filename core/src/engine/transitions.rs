@@ -198,14 +198,15 @@ impl Source<'_> {
     }
 }
 
-/// Whether the staged instance `i` is a with-items task (not a join) whose items are still
-/// out: an arrival then waits for them in an instance of its own, as an arrival at a plain
-/// task that is running does (`limits::next_pass`). Merged in, it restarted the items, and
-/// the reports of the ones still out found no items to land on (a paused task stayed
-/// `pausing` for ever). A join's items restart, as in Orquesta.
+/// Whether the staged instance `i` is a with-items task whose items are still out: an
+/// arrival then waits for them in an instance of its own, as an arrival at a plain task that
+/// is running does (`limits::next_pass`). Merged in, it restarted the items, and the reports
+/// of the ones still out found no items to land on (a paused task stayed `pausing` for
+/// ever). A join is no exception: Orquesta restarts its items beside the runs still out, and
+/// the reports of one set or the other then crash it (`docs/differences-from-orquesta.md`).
 fn items_out(wf: &Workflow, state: &State, target: Target, route: u32, i: usize) -> bool {
     let Target::Task(id) = target else { return false };
-    if !wf.shape(id).is_some_and(|shape| shape.items && !shape.join) {
+    if !wf.shape(id).is_some_and(|shape| shape.items) {
         return false;
     }
     let Some(s) = state.staged.get(i).filter(|s| !s.completed) else { return false };
