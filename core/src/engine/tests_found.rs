@@ -219,14 +219,10 @@ fn a_pausing_with_items_task_whose_last_item_times_out_is_timed_out_and_the_paus
     assert!(end.iter().any(|c| matches!(c, Command::Finished { .. })), "{end:?}");
 }
 
-/// The rule the stall above needed, alone: a with-items task reached again while its items
-/// are out finishes the pass it is in (every item's report lands, its result is whole), and
-/// the arrival then runs it again as the next pass.
-#[test]
-fn an_arrival_at_a_with_items_task_with_items_out_waits_for_them() {
-    // The edge back to b never fires, but it puts work on a cycle: both arrivals are on
-    // route 0, one task instance (off a cycle, two arrivals would be two routes).
-    let text = "tasks:\n  a:\n    action: core.noop\n    next:\n      - do: [b, work]\n  b:\n    action: core.noop\n    next:\n      - do: work\n  work:\n    with: x in <% [1, 2] %>\n    action: core.noop\n    next:\n      - when: <% false %>\n        do: b\n";
+/// Drive `text` (a reaches b and work; b reaches work; work has two items) so that b's
+/// arrival comes while work's first item runs, and check that it waits: work's first pass
+/// ends with both items' reports, then the arrival runs work's second pass.
+fn an_arrival_with_items_out_waits(text: &str) {
     let (wf, mut s) = run(text);
     assert_eq!(starts(&send(&wf, &mut s, EventKind::Dispatch)), ["a"]);
     let round = send(&wf, &mut s, report(0, ActionStatus::Succeeded));
@@ -248,6 +244,18 @@ fn an_arrival_at_a_with_items_task_with_items_out_waits_for_them() {
     assert!(end.iter().any(|c| matches!(c, Command::Finished { .. })), "{end:?}");
 }
 
+/// The rule the stall below needed, alone: a with-items task reached again while its items
+/// are out finishes the pass it is in (every item's report lands, its result is whole), and
+/// the arrival then runs it again as the next pass.
+#[test]
+fn an_arrival_at_a_with_items_task_with_items_out_waits_for_them() {
+    // The edge back to b never fires, but it puts work on a cycle: both arrivals are on
+    // route 0, one task instance (off a cycle, two arrivals would be two routes).
+    an_arrival_with_items_out_waits(
+        "tasks:\n  a:\n    action: core.noop\n    next:\n      - do: [b, work]\n  b:\n    action: core.noop\n    next:\n      - do: work\n  work:\n    with: x in <% [1, 2] %>\n    action: core.noop\n    next:\n      - when: <% false %>\n        do: b\n",
+    );
+}
+
 /// The same rule at a with-items join (found paused, with 50,000 cases: the run stayed
 /// `resuming`). Orquesta 1.2.0 restarts the items at once, offering each again beside the
 /// run still out; the old runs' reports then complete the task and the new runs' reports
@@ -255,25 +263,9 @@ fn an_arrival_at_a_with_items_task_with_items_out_waits_for_them() {
 /// a `join: 1` that has ended is.
 #[test]
 fn an_arrival_at_a_with_items_join_with_items_out_waits_for_them() {
-    let text = "tasks:\n  a:\n    action: core.noop\n    next:\n      - do: [b, work]\n  b:\n    action: core.noop\n    next:\n      - do: work\n  work:\n    with: x in <% [1, 2] %>\n    action: core.noop\n    join: 1\n";
-    let (wf, mut s) = run(text);
-    assert_eq!(starts(&send(&wf, &mut s, EventKind::Dispatch)), ["a"]);
-    assert_eq!(starts(&send(&wf, &mut s, report(0, ActionStatus::Succeeded))), ["b", "work", "work"]);
-    send(&wf, &mut s, report(2, ActionStatus::Running));
-    let early = send(&wf, &mut s, report(1, ActionStatus::Succeeded));
-    assert!(starts(&early).is_empty(), "work's items are out: b's arrival waits: {early:?}");
-    assert!(send(&wf, &mut s, report(2, ActionStatus::Succeeded)).is_empty(), "one item is still out");
-    let second = send(&wf, &mut s, report(3, ActionStatus::Succeeded));
-    let passes: Vec<(Option<usize>, usize)> = second
-        .iter()
-        .filter_map(|c| if let Command::StartRun(r) = c { Some((r.item, r.iteration)) } else { None })
-        .collect();
-    assert_eq!(passes, [(Some(0), 2), (Some(1), 2)], "b's arrival is work's second pass");
-    assert_eq!(s.task_statuses(&wf).get("work"), Some(&Status::Succeeded), "the first pass ended");
-    send(&wf, &mut s, report(4, ActionStatus::Succeeded));
-    let end = send(&wf, &mut s, report(5, ActionStatus::Succeeded));
-    assert_eq!(s.status(), Status::Succeeded);
-    assert!(end.iter().any(|c| matches!(c, Command::Finished { .. })), "{end:?}");
+    an_arrival_with_items_out_waits(
+        "tasks:\n  a:\n    action: core.noop\n    next:\n      - do: [b, work]\n  b:\n    action: core.noop\n    next:\n      - do: work\n  work:\n    with: x in <% [1, 2] %>\n    action: core.noop\n    join: 1\n",
+    );
 }
 
 /// Found with 30,000 cases (session 9): a with-items task on a cycle, paused while its items
