@@ -171,16 +171,15 @@ impl<'w> Run<'w> {
                     prop_assert!(!self.open.contains(&r.run) && !self.done.contains(&r.run), "run id reused");
                     let task = self.wf.task_id(&r.task).and_then(|id| self.wf.task(id));
                     // `join: all` barriers only, without items or retries, and none of whose
-                    // inbound tasks can run twice in one pass. Orquesta (checked against
-                    // 1.2.0) starts a `join: N` task again for every arrival past the N-th,
-                    // even while it runs; and starts a `join: all` again when a looping
-                    // inbound task arrives again, even while it runs. The engine keeps both
-                    // (a with-items join's next pass waits for its items instead of
-                    // restarting them), and so a barrier also starts again when an inbound task runs
-                    // again without a loop: a `join: N` firing for a late arrival, or a plain
-                    // task reached from two places at different times (found with 30,000
-                    // cases: t2 `join: 1` into t3 `join: all`; the same rule as the loop's,
-                    // not checked against Orquesta on its own).
+                    // inbound tasks can run twice in one pass. Orquesta (checked against 1.2.0)
+                    // starts a `join: N` task again for every arrival past the N-th, even while it
+                    // runs; and starts a `join: all` again when a looping inbound task arrives
+                    // again, even while it runs. The engine keeps both (a with-items join's next
+                    // pass waits for its items instead of restarting them), and so a barrier also
+                    // starts again when an inbound task runs again without a loop: a `join: N`
+                    // firing for a late arrival, or a plain task reached from two places at
+                    // different times (found with 30,000 cases: t2 `join: 1` into t3 `join: all`;
+                    // the same rule as the loop's, not checked against Orquesta on its own).
                     let repeats = |s: &ostinato_core::Task| {
                         s.in_cycle
                             || matches!(s.join, Some(ostinato_core::JoinArity::Count(_)))
