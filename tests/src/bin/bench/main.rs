@@ -4,9 +4,16 @@
 //! `cargo run --release -p ostinato-tests --bin bench -- [--json] [--runs R] [--orquesta PYTHON] [NAME ...]`
 //!
 //! NAME is a workload (`chain-1000`) or a kind (`loop`, every default size). Each workload is
-//! measured in a child process of its own, so its peak memory is its own: the time is the
+//! measured in child processes of its own, so its peak memory is its own: the time is the
 //! core's alone (compilation excluded), median of R runs (default 5); `floor` is the same
-//! workload on the floor engine (`ostinato_tests::floor`). With `--orquesta PYTHON` (a Python
+//! workload on the floor engine (`ostinato_tests::floor`).
+//!
+//! The R runs are rounds, interleaved: each round samples every workload once, in a fresh
+//! child, before the next round starts. On a shared host a burst of load lasts seconds;
+//! taken back to back, a small workload's samples all fell inside one burst and its median
+//! moved with it (loopj-10 read 1,209 ns in one table and 754 ns in the next). Spread over
+//! the whole table's time, a burst spoils at most a round or two of each row, which the
+//! median leaves out. With `--orquesta PYTHON` (a Python
 //! with `orquesta` installed), Orquesta's conductor runs the same workload through
 //! `../shared/bench/orquesta_bench.py` and the ratio is printed beside it.
 
@@ -66,15 +73,38 @@ fn memory() -> Option<(u64, u64)> {
     Some((field("VmHWM:")?, field("VmRSS:")?))
 }
 
-/// The child: measure one workload, print one JSON object.
-fn child(w: &Workload, runs: usize) -> Result<Value, String> {
+/// The child: measure one workload, print one JSON object. With `full` false (every round
+/// after the first) it only times: the state's size and the peak heap are the same each
+/// round, and driving a million actions once more to read them again costs a second.
+fn child(w: &Workload, runs: usize, full: bool) -> Result<Value, String> {
     // Generated definitions are trusted input; the largest are past the 8 MiB default.
     let options = CompileOptions::default().max_definition_bytes(64 << 20);
     let wf = compile_with(&w.text, &options).map_err(|d| format!("{}: {d}", w.name))?;
+    let mut row = json!({"name": w.name, "kind": w.kind});
+    if full {
+        row = measure_state(w, &wf)?;
+    }
+    let total = timed(runs, || w.input.clone(), |input| drop(drive_state(&wf, input)));
+    let floor = timed(
+        runs,
+        || w.input.clone(),
+        |input| {
+            std::hint::black_box(drive_floor(&wf, input));
+        },
+    );
+    row["ns_per_action"] = json!(total as f64 / w.actions.max(1) as f64);
+    row["total_ns"] = json!(total as u64);
+    row["floor_ns_per_action"] = json!(floor as f64 / w.actions.max(1) as f64);
+    Ok(row)
+}
+
+/// One untimed run, to check that the workload runs as written (on both engines) and to read
+/// what it leaves: the final state's serialized size and the peak heap it took.
+fn measure_state(w: &Workload, wf: &ostinato_core::Workflow) -> Result<Value, String> {
     // Reset the peak to now (Linux: `5` to clear_refs), so the peak is the engine's alone.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let base = memory().map(|(_, rss)| rss);
-    let (state, actions, events) = drive_state(&wf, w.input.clone());
+    let (state, actions, events) = drive_state(wf, w.input.clone());
     let peak = match (reset, base, memory()) {
         (true, Some(base), Some((hwm, _))) => Some(hwm.saturating_sub(base)),
         _ => None,
@@ -85,22 +115,12 @@ fn child(w: &Workload, runs: usize) -> Result<Value, String> {
     }
     let state_bytes = serde_json::to_string(&state).map_or(0, |s| s.len());
     drop(state);
-    let total = timed(runs, || w.input.clone(), |input| drop(drive_state(&wf, input)));
-    let floor_actions = drive_floor(&wf, w.input.clone());
+    let floor_actions = drive_floor(wf, w.input.clone());
     if floor_actions != actions {
         return Err(format!("{}: the floor engine ran {floor_actions} actions, not {actions}", w.name));
     }
-    let floor = timed(
-        runs,
-        || w.input.clone(),
-        |input| {
-            std::hint::black_box(drive_floor(&wf, input));
-        },
-    );
     Ok(json!({
         "name": w.name, "kind": w.kind, "actions": actions, "events": events,
-        "ns_per_action": total as f64 / actions.max(1) as f64, "total_ns": total as u64,
-        "floor_ns_per_action": floor as f64 / actions.max(1) as f64,
         "state_bytes": state_bytes, "peak_heap_bytes": peak,
     }))
 }
@@ -124,17 +144,58 @@ fn selection(names: &[String]) -> Result<Vec<Workload>, String> {
     Ok(out)
 }
 
-/// Run one workload in a child process of this binary.
-fn spawn(w: &Workload, runs: usize) -> Result<Value, String> {
+/// Run one workload in a child process of this binary: one sample, and with `full` the
+/// untimed run that reads the state's size and the peak heap.
+fn spawn(w: &Workload, full: bool) -> Result<Value, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = Command::new(exe)
-        .args(["--child", &w.name, "--runs", &runs.to_string()])
-        .output()
-        .map_err(|e| e.to_string())?;
+    let mut command = Command::new(exe);
+    command.args(["--child", &w.name, "--runs", "1"]);
+    if !full {
+        command.arg("--time-only");
+    }
+    let out = command.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("{}: child output: {e}", w.name))
+}
+
+/// Every workload sampled `runs` times, a round at a time (see the module's doc for why),
+/// each row the first round's with the timed fields replaced by their medians over the rounds.
+fn rounds(workloads: &[Workload], runs: usize, quiet: bool) -> Result<Vec<Value>, String> {
+    let mut samples: Vec<Vec<Value>> = vec![Vec::new(); workloads.len()];
+    for round in 0..runs.max(1) {
+        if !quiet {
+            eprint!("\rbench: round {} of {}", round + 1, runs.max(1));
+        }
+        for (w, rows) in workloads.iter().zip(&mut samples) {
+            rows.push(spawn(w, round == 0)?);
+        }
+    }
+    if !quiet {
+        eprintln!();
+    }
+    Ok(samples.into_iter().map(median_row).collect())
+}
+
+/// The first sample (which carries the untimed fields) with each timed field the median of
+/// all samples; the fastest and slowest sample's time per action ride along in the JSON, so
+/// a reader can see how much the host moved.
+fn median_row(samples: Vec<Value>) -> Value {
+    let of = |key: &str| -> Vec<f64> {
+        let mut v: Vec<f64> = samples.iter().filter_map(|r| r.get(key).and_then(Value::as_f64)).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let mut row = samples.first().cloned().unwrap_or(Value::Null);
+    for key in ["ns_per_action", "total_ns", "floor_ns_per_action"] {
+        row[key] = of(key).get(samples.len() / 2).copied().map_or(Value::Null, Value::from);
+    }
+    let per = of("ns_per_action");
+    row["ns_per_action_min"] = per.first().copied().map_or(Value::Null, Value::from);
+    row["ns_per_action_max"] = per.last().copied().map_or(Value::Null, Value::from);
+    row["runs"] = Value::from(samples.len());
+    row
 }
 
 /// Orquesta's conductor on the same workload: its CPU microseconds per action.
@@ -152,6 +213,8 @@ fn orquesta(python: &str, w: &Workload) -> Result<f64, String> {
 
 struct Args {
     json: bool,
+    /// In a child: skip the untimed run (every round after the first).
+    time_only: bool,
     runs: usize,
     child: Option<String>,
     orquesta: Option<String>,
@@ -159,11 +222,13 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { json: false, runs: 5, child: None, orquesta: None, names: Vec::new() };
+    let mut a =
+        Args { json: false, time_only: false, runs: 5, child: None, orquesta: None, names: Vec::new() };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--json" => a.json = true,
+            "--time-only" => a.time_only = true,
             "--runs" => a.runs = it.next().and_then(|r| r.parse().ok()).unwrap_or(a.runs),
             "--child" => a.child = it.next(),
             "--orquesta" => a.orquesta = it.next(),
@@ -182,14 +247,15 @@ fn main() {
     let a = args();
     if let Some(name) = &a.child {
         let w = selection(std::slice::from_ref(name)).unwrap_or_else(|e| fail(&e));
-        let row = w.first().ok_or("no workload".to_owned()).and_then(|w| child(w, a.runs));
+        let full = !a.time_only;
+        let row = w.first().ok_or("no workload".to_owned()).and_then(|w| child(w, a.runs, full));
         println!("{}", row.unwrap_or_else(|e| fail(&e)));
         return;
     }
     let workloads = selection(&a.names).unwrap_or_else(|e| fail(&e));
+    let rows = rounds(&workloads, a.runs, a.json).unwrap_or_else(|e| fail(&e));
     let mut table = table::Table::new(a.json, a.orquesta.is_some());
-    for w in &workloads {
-        let mut row = spawn(w, a.runs).unwrap_or_else(|e| fail(&e));
+    for (w, mut row) in workloads.iter().zip(rows) {
         if let Some(python) = &a.orquesta {
             let us = orquesta(python, w).unwrap_or_else(|e| fail(&e));
             row["orquesta_us_per_action"] = json!(us);
@@ -197,4 +263,28 @@ fn main() {
         table.row(row);
     }
     table.goals();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_is_the_first_sample_with_its_times_the_medians_of_all() {
+        let samples = vec![
+            json!({"name": "w", "state_bytes": 7, "ns_per_action": 900.0, "total_ns": 9000.0, "floor_ns_per_action": 300.0}),
+            json!({"name": "w", "ns_per_action": 100.0, "total_ns": 1000.0, "floor_ns_per_action": 50.0}),
+            json!({"name": "w", "ns_per_action": 200.0, "total_ns": 2000.0, "floor_ns_per_action": 40.0}),
+        ];
+        let row = median_row(samples);
+        assert_eq!(row["state_bytes"], json!(7), "the untimed fields come from the first round");
+        assert_eq!(row["ns_per_action"], json!(200.0));
+        assert_eq!(row["total_ns"], json!(2000.0));
+        assert_eq!(row["floor_ns_per_action"], json!(50.0), "each field's median, not the median row's");
+        assert_eq!(
+            (row["ns_per_action_min"].clone(), row["ns_per_action_max"].clone()),
+            (json!(100.0), json!(900.0))
+        );
+        assert_eq!(row["runs"], json!(3));
+    }
 }
