@@ -42,12 +42,67 @@ pub(crate) enum Quick {
     And(Box<[Quick; 2]>),
     /// `a or b`: `a` when it is true, else `b`.
     Or(Box<[Quick; 2]>),
-    /// A comparison, by the operator's text as both evaluators pass it to `ops::compare`.
-    Compare(&'static str, Box<[Quick; 2]>),
+    /// A comparison.
+    Compare(Cmp, Box<[Quick; 2]>),
     /// `a + b`.
     Add(Box<[Quick; 2]>),
     /// `a - b`.
     Sub(Box<[Quick; 2]>),
+}
+
+/// A comparison operator, decided at parse time: comparing two integers needs no call, and
+/// anything else goes to `ops::compare` under the operator's text, as both evaluators pass it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=` (YAQL) or `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl Cmp {
+    fn of(op: &str) -> Option<Cmp> {
+        Some(match op {
+            "<" => Cmp::Lt,
+            "<=" => Cmp::Le,
+            ">" => Cmp::Gt,
+            ">=" => Cmp::Ge,
+            "=" | "==" => Cmp::Eq,
+            "!=" => Cmp::Ne,
+            _ => return None,
+        })
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+
+    /// Python's answer for two integers (which is `ops::compare`'s: `Num` compares them so).
+    fn ints(self, a: i64, b: i64) -> bool {
+        match self {
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        }
+    }
 }
 
 /// A quick value: what the shapes above produce without allocating.
@@ -76,6 +131,27 @@ impl<'a> Q<'a> {
             Q::Bool(b) => f(&Value::Bool(b)),
             Q::Int(i) => f(&Value::from(i)),
             Q::Ref(v) => f(v),
+        }
+    }
+
+    /// The value as Python's arithmetic and comparisons see an integer (a boolean counts as
+    /// 0 or 1, as `Num::of` has it); `None` for anything else, a float included.
+    fn int(self) -> Option<i64> {
+        match self {
+            Q::Int(i) => Some(i),
+            Q::Bool(b) => Some(i64::from(b)),
+            Q::Ref(Value::Bool(b)) => Some(i64::from(*b)),
+            Q::Ref(Value::Number(n)) => n.as_i64(),
+            Q::Ref(_) => None,
+        }
+    }
+
+    /// Python's truth of the value (`truthy`), without building one for a boolean.
+    fn truthy(self) -> bool {
+        match self {
+            Q::Bool(b) => b,
+            Q::Int(i) => i != 0,
+            Q::Ref(v) => truthy(v),
         }
     }
 
@@ -109,39 +185,43 @@ impl Quick {
             Quick::Const(v) => Some(Q::Ref(v)),
             Quick::Var(name) => ctx_value(scope, Some(&**name), Pos(0)).ok().and_then(Q::of),
             Quick::TaskFn(f) => f.call(scope, Pos(0)).ok().and_then(Q::of),
-            Quick::Not(x) => Some(Q::Bool(!x.eval(scope)?.with(truthy))),
+            Quick::Not(x) => Some(Q::Bool(!x.eval(scope)?.truthy())),
             Quick::And(pair) => {
                 let left = pair[0].eval(scope)?;
-                if left.with(truthy) { pair[1].eval(scope) } else { Some(left) }
+                if left.truthy() { pair[1].eval(scope) } else { Some(left) }
             }
             Quick::Or(pair) => {
                 let left = pair[0].eval(scope)?;
-                if left.with(truthy) { Some(left) } else { pair[1].eval(scope) }
+                if left.truthy() { Some(left) } else { pair[1].eval(scope) }
             }
             Quick::Compare(op, pair) => {
                 let (a, b) = (pair[0].eval(scope)?, pair[1].eval(scope)?);
-                let hit = a.with(|a| b.with(|b| ops::compare(op, a, b, Pos(0)))).ok()?;
+                if let (Some(x), Some(y)) = (a.int(), b.int()) {
+                    return Some(Q::Bool(op.ints(x, y)));
+                }
+                let hit = a.with(|a| b.with(|b| ops::compare(op.text(), a, b, Pos(0)))).ok()?;
                 Some(Q::Bool(hit))
             }
-            Quick::Add(pair) => arith(scope, pair, ops::add),
-            Quick::Sub(pair) => arith(scope, pair, ops::sub),
+            Quick::Add(pair) => arith(scope, pair, i64::checked_add, ops::add),
+            Quick::Sub(pair) => arith(scope, pair, i64::checked_sub, ops::sub),
         }
     }
 }
 
+/// `a + b` or `a - b`: two integers that do not overflow are computed here (`ops` gives the
+/// same integer); anything else is `op`'s, and an overflow, an error, is the full evaluator's.
 fn arith<'a>(
     scope: &'a dyn Scope,
     pair: &'a [Quick; 2],
+    int: fn(i64, i64) -> Option<i64>,
     op: fn(&Value, &Value, Pos) -> Result<Value, super::ExprError>,
 ) -> Option<Q<'a>> {
     let (a, b) = (pair[0].eval(scope)?, pair[1].eval(scope)?);
+    if let (Some(x), Some(y)) = (a.int(), b.int()) {
+        return int(x, y).map(Q::Int);
+    }
     let v = a.with(|a| b.with(|b| op(a, b, Pos(0)))).ok()?;
     Q::of(Cow::Owned(v))
-}
-
-/// A comparison operator as the evaluators pass it on (`in` is not one: it is a search).
-fn compare_op(op: &str) -> Option<&'static str> {
-    ["<", "<=", ">", ">=", "=", "==", "!="].into_iter().find(|o| *o == op)
 }
 
 fn pair(a: Option<Quick>, b: Option<Quick>) -> Option<Box<[Quick; 2]>> {
@@ -157,7 +237,7 @@ fn binary(op: &str, left: Option<Quick>, right: Option<Quick>) -> Option<Quick> 
         "or" => Quick::Or(both),
         "+" => Quick::Add(both),
         "-" => Quick::Sub(both),
-        op => Quick::Compare(compare_op(op)?, both),
+        op => Quick::Compare(Cmp::of(op)?, both),
     })
 }
 
@@ -199,7 +279,7 @@ fn jinja(node: &Jinja, depth: usize) -> Option<Quick> {
         Jinja::Unary("not", operand) => Quick::Not(Box::new(sub(operand)?)),
         Jinja::Binary(op, left, right) => binary(op, sub(left), sub(right))?,
         Jinja::Compare(first, rest) => match rest.as_slice() {
-            [(op, right)] => Quick::Compare(compare_op(op)?, pair(sub(first), sub(right))?),
+            [(op, right)] => Quick::Compare(Cmp::of(op)?, pair(sub(first), sub(right))?),
             _ => return None,
         },
         _ => return None,
