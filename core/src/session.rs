@@ -54,7 +54,27 @@ impl Session {
         limits: Limits,
         at: Timestamp,
     ) -> (Session, Todo) {
-        let (state, commands) = State::start_with(workflow, input, limits, at);
+        Session::begin(workflow, State::start_with(workflow, input, limits, at), at)
+    }
+
+    /// [`Session::start_with`], taking the input instead of copying it (see
+    /// [`State::start_owned`]): a runtime that parsed the input for this run hands it over.
+    #[must_use]
+    pub fn start_owned(
+        workflow: &Workflow,
+        input: Map<String, Value>,
+        limits: Limits,
+        at: Timestamp,
+    ) -> (Session, Todo) {
+        Session::begin(workflow, State::start_owned(workflow, input, limits, at), at)
+    }
+
+    /// A session around a state just started: its first commands absorbed, then a dispatch.
+    fn begin(
+        workflow: &Workflow,
+        (state, commands): (State, Vec<Command>),
+        at: Timestamp,
+    ) -> (Session, Todo) {
         let mut session = Session {
             workflow: workflow.clone(),
             state,
@@ -232,5 +252,22 @@ mod tests {
         assert!(s.outcome().is_none(), "b is still running");
         s.report(b, ActionStatus::Succeeded, Value::Null, 3).expect("accepted");
         assert_eq!(s.outcome().map(|(st, _)| st), Some(Status::Failed));
+    }
+
+    #[test]
+    fn a_session_started_with_its_input_handed_over_is_the_one_started_with_a_copy() {
+        let wf =
+            compile("input: [n]\ntasks:\n  a:\n    action: core.echo\n    input:\n      v: <% ctx(n) %>\n")
+                .expect("valid");
+        let input: Map<String, Value> = [("n".to_owned(), Value::from(7))].into_iter().collect();
+        let (lent, lent_todo) = Session::start_with(&wf, &input, Limits::default(), 5);
+        let (owned, owned_todo) = Session::start_owned(&wf, input, Limits::default(), 5);
+        assert_eq!(owned_todo, lent_todo);
+        assert_eq!(
+            owned_todo.start[0].input.as_deref(),
+            Some(&serde_json::json!({"v": 7})),
+            "the input was rendered"
+        );
+        assert_eq!(owned.state(), lent.state());
     }
 }
