@@ -3,6 +3,9 @@
 
 use serde_json::Value;
 
+/// The workloads the issue's "≥ 10,000× faster than Orquesta" goal names.
+const ORQUESTA_GOAL: [&str; 3] = ["chain-300", "fanout-300", "loop-300"];
+
 /// Rows as they come, with what the goals need.
 pub(crate) struct Table {
     json: bool,
@@ -84,11 +87,22 @@ impl Table {
         if self.json || self.rows.is_empty() {
             return;
         }
+        println!();
+        for line in self.goal_lines() {
+            println!("{line}");
+        }
+    }
+
+    /// One line per goal that the rows measured can judge, each marked met or missed.
+    fn goal_lines(&self) -> Vec<String> {
         let worst = |key: &str| self.rows.iter().map(|r| num(r, key)).fold(f64::NAN, f64::max);
         let mark = |ok: bool| if ok { "met " } else { "MISS" };
-        println!();
+        let mut lines = Vec::new();
         let per = worst("ns_per_action");
-        println!("{} ≤ 1,000 ns per action on every workload: worst {per:.0} ns", mark(per <= 1000.0));
+        lines.push(format!(
+            "{} ≤ 1,000 ns per action on every workload: worst {per:.0} ns",
+            mark(per <= 1000.0)
+        ));
         let large: Vec<f64> = self
             .rows
             .iter()
@@ -96,17 +110,51 @@ impl Table {
             .filter_map(|r| r.get("growth").and_then(Value::as_f64))
             .collect();
         if let Some(g) = large.iter().copied().reduce(f64::max) {
-            println!("{} growth ≤ 1.05 from 1,000 to 100,000: worst {g:.2}", mark(g <= 1.05));
+            lines.push(format!("{} growth ≤ 1.05 from 1,000 to 100,000: worst {g:.2}", mark(g <= 1.05)));
         }
         let ratio = worst("floor_ratio");
-        println!("{} within 5× of the floor: worst {ratio:.1}×", mark(ratio <= 5.0));
+        lines.push(format!("{} within 5× of the floor: worst {ratio:.1}×", mark(ratio <= 5.0)));
         if let Some(r) = self.rows.iter().find(|r| text(r, "name") == "loop-1000000") {
             let bytes = num(r, "state_bytes");
-            println!("{} loop-1000000 state ≤ 4 KiB: {bytes:.0} bytes", mark(bytes <= 4096.0));
+            lines.push(format!("{} loop-1000000 state ≤ 4 KiB: {bytes:.0} bytes", mark(bytes <= 4096.0)));
         }
-        if self.orquesta {
-            let least = self.rows.iter().map(|r| num(r, "orquesta_ratio")).fold(f64::INFINITY, f64::min);
-            println!("{} ≥ 10,000× faster than Orquesta: least {least:.0}×", mark(least >= 10_000.0));
+        // The issue sets this goal on three workloads; the ratio is printed for any row
+        // measured beside Orquesta, and with-items (where Orquesta spends well under a
+        // millisecond per action) is not held to it.
+        let judged = self.rows.iter().filter(|r| ORQUESTA_GOAL.contains(&text(r, "name")));
+        let least = judged.map(|r| num(r, "orquesta_ratio")).reduce(f64::min);
+        if let (true, Some(least)) = (self.orquesta, least) {
+            lines.push(format!(
+                "{} ≥ 10,000× faster than Orquesta on {}: least {least:.0}×",
+                mark(least >= 10_000.0),
+                ORQUESTA_GOAL.join(", ")
+            ));
         }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn row(name: &str, ratio: f64) -> Value {
+        json!({"name": name, "actions": 300, "ns_per_action": 500.0, "floor_ratio": 2.0, "orquesta_ratio": ratio})
+    }
+
+    #[test]
+    fn the_orquesta_goal_judges_the_three_workloads_the_issue_names() {
+        let rows = vec![row("chain-300", 90_000.0), row("fanout-300", 60_000.0), row("items-300", 1_100.0)];
+        let table = Table { json: true, orquesta: true, rows };
+        let lines = table.goal_lines();
+        let orquesta = lines.iter().find(|l| l.contains("Orquesta")).expect("a line for the goal");
+        assert!(orquesta.starts_with("met "), "{orquesta}");
+        assert!(orquesta.ends_with("least 60000×"), "items-300 is shown, not judged: {orquesta}");
+        let mut slow = table;
+        slow.rows.push(row("loop-300", 9_000.0));
+        let lines = slow.goal_lines();
+        assert!(lines.iter().any(|l| l.starts_with("MISS") && l.contains("least 9000×")), "{lines:?}");
     }
 }
