@@ -6,16 +6,16 @@
 //! NAME is a workload (`chain-1000`) or a kind (`loop`, every default size). Each workload is
 //! measured in child processes of its own, so its peak memory is its own: the time is the
 //! core's alone (compilation excluded), median of R runs (default 5); `floor` is the same
-//! workload on the floor engine (`ostinato_tests::floor`).
+//! workload on the floor engine (`ostinato_tests::floor`). With `--orquesta PYTHON` (a
+//! Python with `orquesta` installed), Orquesta's conductor runs the same workload through
+//! `../shared/bench/orquesta_bench.py` and the ratio is printed beside it.
 //!
 //! The R runs are rounds, interleaved: each round samples every workload once, in a fresh
 //! child, before the next round starts. On a shared host a burst of load lasts seconds;
 //! taken back to back, a small workload's samples all fell inside one burst and its median
 //! moved with it (loopj-10 read 1,209 ns in one table and 754 ns in the next). Spread over
 //! the whole table's time, a burst spoils at most a round or two of each row, which the
-//! median leaves out. With `--orquesta PYTHON` (a Python
-//! with `orquesta` installed), Orquesta's conductor runs the same workload through
-//! `../shared/bench/orquesta_bench.py` and the ratio is printed beside it.
+//! median leaves out.
 
 mod table;
 
@@ -189,7 +189,8 @@ fn median_row(samples: Vec<Value>) -> Value {
     };
     let mut row = samples.first().cloned().unwrap_or(Value::Null);
     for key in ["ns_per_action", "total_ns", "floor_ns_per_action"] {
-        row[key] = of(key).get(samples.len() / 2).copied().map_or(Value::Null, Value::from);
+        let sorted = of(key);
+        row[key] = sorted.get(sorted.len() / 2).copied().map_or(Value::Null, Value::from);
     }
     let per = of("ns_per_action");
     row["ns_per_action_min"] = per.first().copied().map_or(Value::Null, Value::from);
