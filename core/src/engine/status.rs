@@ -276,7 +276,10 @@ fn canceling_transition(ev: &str) -> Option<Status> {
         "action_paused" | "action_canceled" => Some(Canceled),
         "action_failed" | "action_timeout" | "action_abandoned" => Some(Failed),
         "action_succeeded_task_dormant_items_completed" => Some(Succeeded),
-        other if other.contains("_task_dormant_items_") => Some(Canceled),
+        // An item's report, not a workflow request: Orquesta's table has no workflow event
+        // for a canceling task, so a pause or a second cancel leaves it canceling while a
+        // held item is still out.
+        other if other.starts_with("action_") && other.contains("_task_dormant_items_") => Some(Canceled),
         _ => None,
     }
 }
@@ -458,4 +461,24 @@ fn succeeded_like(ev: &str, active: [Status; 4], dormant: [Status; 4]) -> Option
     };
     let i = ["incomplete", "completed", "paused", "canceled"].iter().position(|t| *t == tail)?;
     which.get(i).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_canceling_task_ends_on_its_items_reports_not_on_workflow_requests() {
+        use Status::{Canceled, Canceling};
+        for item in ["action_canceled", "action_paused", "action_succeeded", "action_pending"] {
+            let ev = format!("{item}_task_dormant_items_incomplete");
+            assert_eq!(task_transition(Canceling, &ev), Some(Canceled), "{ev}");
+        }
+        for request in ["workflow_canceling", "workflow_canceled", "workflow_pausing", "workflow_paused"] {
+            for tail in ["_task_dormant_items_incomplete", "_task_active_items_incomplete"] {
+                let ev = format!("{request}{tail}");
+                assert_eq!(task_transition(Canceling, &ev), None, "{ev}");
+            }
+        }
+    }
 }
