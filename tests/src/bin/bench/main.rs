@@ -2,6 +2,7 @@
 //! driven to its end under the lockstep driver, in release mode.
 //!
 //! `cargo run --release -p ostinato-tests --bin bench -- [--json] [--runs R] [--orquesta PYTHON] [NAME ...]`
+//! `cargo run --release -p ostinato-tests --bin bench -- --instructions [--json] [NAME ...]`
 //!
 //! NAME is a workload (`chain-1000`) or a kind (`loop`, every default size). Each workload is
 //! measured in child processes of its own, so its peak memory is its own: the time is the
@@ -16,7 +17,11 @@
 //! moved with it (loopj-10 read 1,209 ns in one table and 754 ns in the next). Spread over
 //! the whole table's time, a burst spoils at most a round or two of each row, which the
 //! median leaves out.
+//!
+//! `--instructions` counts instead of timing: instructions per action under callgrind (see
+//! `instructions.rs`), at sizes up to 10,000 when no workload is named.
 
+mod instructions;
 mod table;
 
 use std::process::Command;
@@ -133,8 +138,13 @@ fn measure_state(w: &Workload, wf: &ostinato_core::Workflow) -> Result<Value, St
     }))
 }
 
-fn selection(names: &[String]) -> Result<Vec<Workload>, String> {
+/// The workloads named (a kind stands for its default sizes), or every default one. Counting
+/// instructions, the default sizes stop at 10,000 (`instructions::SIZES`).
+fn selection(names: &[String], counting: bool) -> Result<Vec<Workload>, String> {
     let defaults = |kind: &str| {
+        if counting {
+            return instructions::SIZES.into_iter().filter_map(|n| make(kind, n)).collect::<Vec<_>>();
+        }
         let big = matches!(kind, "loop" | "items").then_some(1_000_000);
         SIZES.into_iter().chain(big).filter_map(move |n| make(kind, n)).collect::<Vec<_>>()
     };
@@ -224,6 +234,8 @@ struct Args {
     json: bool,
     /// In a child: skip the untimed run (every round after the first).
     time_only: bool,
+    /// Count instructions per action under callgrind instead of timing.
+    instructions: bool,
     runs: usize,
     child: Option<String>,
     orquesta: Option<String>,
@@ -231,13 +243,21 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a =
-        Args { json: false, time_only: false, runs: 5, child: None, orquesta: None, names: Vec::new() };
+    let mut a = Args {
+        json: false,
+        time_only: false,
+        instructions: false,
+        runs: 5,
+        child: None,
+        orquesta: None,
+        names: Vec::new(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--json" => a.json = true,
             "--time-only" => a.time_only = true,
+            "--instructions" => a.instructions = true,
             "--runs" => a.runs = it.next().and_then(|r| r.parse().ok()).unwrap_or(a.runs),
             "--child" => a.child = it.next(),
             "--orquesta" => a.orquesta = it.next(),
@@ -255,13 +275,23 @@ fn fail(message: &str) -> ! {
 fn main() {
     let a = args();
     if let Some(name) = &a.child {
-        let w = selection(std::slice::from_ref(name)).unwrap_or_else(|e| fail(&e));
+        let w = selection(std::slice::from_ref(name), false).unwrap_or_else(|e| fail(&e));
         let full = !a.time_only;
         let row = w.first().ok_or("no workload".to_owned()).and_then(|w| child(w, a.runs, full));
         println!("{}", row.unwrap_or_else(|e| fail(&e)));
         return;
     }
-    let workloads = selection(&a.names).unwrap_or_else(|e| fail(&e));
+    let workloads = selection(&a.names, a.instructions).unwrap_or_else(|e| fail(&e));
+    if a.instructions {
+        let exe = std::env::current_exe().unwrap_or_else(|e| fail(&e.to_string()));
+        let counted: Vec<(&Workload, f64)> = workloads
+            .iter()
+            .map(|w| instructions::count(&exe, w).map(|per| (w, per)))
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| fail(&e));
+        instructions::print(a.json, &counted);
+        return;
+    }
     let rows = rounds(&workloads, a.runs, a.json).unwrap_or_else(|e| fail(&e));
     let mut table = table::Table::new(a.json, a.orquesta.is_some());
     for (w, mut row) in workloads.iter().zip(rows) {
