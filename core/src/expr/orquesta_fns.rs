@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::value::{py_str, type_name};
 use super::yaql::{Arg, Yaql};
 use super::yaql_eval::{Val, YaqlEval, err};
-use super::{ExprError, ExprErrorKind, Pos, Scope};
+use super::{CurrentTask, ExprError, ExprErrorKind, Pos, Scope};
 
 /// Statuses `completed()` accepts.
 const COMPLETED: [&str; 7] =
@@ -97,12 +97,20 @@ impl TaskFn {
                 format!("{name}() needs a current task: use it in a transition"),
             )
         })?;
-        Ok(match self {
-            TaskFn::Result => Cow::Borrowed(task.result),
-            TaskFn::Succeeded => Cow::Owned(Value::Bool(task.status == "succeeded")),
-            TaskFn::Failed => Cow::Owned(Value::Bool(task.status == "failed")),
-            TaskFn::TimedOut => Cow::Owned(Value::Bool(task.status == "timed_out")),
-            TaskFn::Completed => Cow::Owned(Value::Bool(COMPLETED.contains(&task.status))),
+        Ok(match self.truth(task) {
+            Some(b) => Cow::Owned(Value::Bool(b)),
+            None => Cow::Borrowed(task.result),
+        })
+    }
+
+    /// Its value for `task` when it is a boolean (every one but `result()`, which is `None`).
+    pub(crate) fn truth(self, task: CurrentTask<'_>) -> Option<bool> {
+        Some(match self {
+            TaskFn::Result => return None,
+            TaskFn::Succeeded => task.status == "succeeded",
+            TaskFn::Failed => task.status == "failed",
+            TaskFn::TimedOut => task.status == "timed_out",
+            TaskFn::Completed => COMPLETED.contains(&task.status),
         })
     }
 }

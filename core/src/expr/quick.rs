@@ -2,8 +2,9 @@
 //! (`succeeded()`, `ctx(i) < 10`, `succeeded() and ctx(i) + 1`), lowered once at parse time
 //! to a small tree that evaluation walks without matching operator or function names.
 //!
-//! Neither language's evaluator changes. Each quick node calls the very functions the full
-//! evaluators call (`TaskFn::call`, `ctx_value`, `ops::compare`, `ops::add`), so a value is the
+//! Neither language's evaluator changes. Each quick node reads and computes with what the
+//! full evaluators use (`TaskFn::truth`, the scope's variables as `ctx_value` reads them,
+//! `ops::compare`, `ops::add`), or does their integer arithmetic itself, so a value is the
 //! same either way. Where the quick path would need anything else (an error to report, a
 //! value other than a boolean, an integer or a value read from the scope), it gives up and
 //! the full evaluator runs the expression from the start: the expressions here read and
@@ -19,7 +20,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::jinja::Jinja;
-use super::orquesta_fns::{TaskFn, ctx_value};
+use super::orquesta_fns::TaskFn;
 use super::value::truthy;
 use super::yaql::{Arg, Yaql};
 use super::{Pos, Scope, ops};
@@ -183,8 +184,13 @@ impl Quick {
     fn eval<'a>(&'a self, scope: &'a dyn Scope) -> Option<Q<'a>> {
         match self {
             Quick::Const(v) => Some(Q::Ref(v)),
-            Quick::Var(name) => ctx_value(scope, Some(&**name), Pos(0)).ok().and_then(Q::of),
-            Quick::TaskFn(f) => f.call(scope, Pos(0)).ok().and_then(Q::of),
+            // Read as `ctx_value` and `TaskFn::call` read them, without building their
+            // results (or the errors the full evaluator will build instead).
+            Quick::Var(name) => scope.context_set().then(|| scope.var(name)).flatten().map(Q::Ref),
+            Quick::TaskFn(f) => {
+                let task = scope.current_task()?;
+                Some(f.truth(task).map_or(Q::Ref(task.result), Q::Bool))
+            }
             Quick::Not(x) => Some(Q::Bool(!x.eval(scope)?.truthy())),
             Quick::And(pair) => {
                 let left = pair[0].eval(scope)?;
