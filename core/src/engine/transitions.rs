@@ -8,7 +8,7 @@ use super::inline_ids::InlineIds;
 use super::layer::Layer;
 use super::state::{ErrorEntry, Node, State};
 use super::status::Status;
-use crate::expr::{CurrentTask, Functions, truthy as value_truthy};
+use crate::expr::{CurrentTask, Functions};
 use crate::graph::{EngineCommand, Target, TaskId, Workflow};
 
 /// Where a join stands.
@@ -119,7 +119,7 @@ impl Source<'_> {
         };
         let mut scope = super::flow::scope(wf, state, &self.ctxs, self.route);
         scope.task = Some(CurrentTask { status: self.status.as_str(), result: self.result });
-        when.evaluate(&scope, Functions::none()).map(|v| value_truthy(&v)).map_err(|e| expr_message(&e))
+        when.truth(&scope, Functions::none()).map_err(|e| expr_message(&e))
     }
 
     /// The edge's published values, each seeing the ones before it; every failure is kept.

@@ -181,6 +181,12 @@ impl Quick {
         self.eval(scope).map(Q::into_cow)
     }
 
+    /// Python's truth of the expression's value, without building the value (a transition's
+    /// condition wants only that); `None` when the full evaluator must say.
+    pub(crate) fn truth(&self, scope: &dyn Scope) -> Option<bool> {
+        self.eval(scope).map(Q::truthy)
+    }
+
     fn eval<'a>(&'a self, scope: &'a dyn Scope) -> Option<Q<'a>> {
         match self {
             Quick::Const(v) => Some(Q::Ref(v)),

@@ -126,6 +126,10 @@ proptest! {
             prop_assert!(expr.quick.is_some(), "{text} was not lowered");
             let quick = expr.evaluate(&scope, Functions::none());
             let full = expr.evaluate_fully(&scope, Functions::none()).map(std::borrow::Cow::into_owned);
+            // A condition asks only the value's truth, which the quick path gives unbuilt.
+            let truth = Template::compile(&text).map(|t| t.truth(&scope, Functions::none()));
+            let full_truth = full.clone().map(|v| super::value::truthy(&v));
+            prop_assert_eq!(truth.ok(), Some(full_truth), "{}", text);
             prop_assert_eq!(quick, full, "{}", text);
         }
     }

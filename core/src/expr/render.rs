@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::jinja_eval::JinjaEval;
 use super::template::{Ast, Expr, Piece, Template, TemplateError, ValueTemplate};
-use super::value::py_str;
+use super::value::{py_str, truthy};
 use super::yaql_eval::YaqlEval;
 use super::{ExprError, Functions, Language, Scope};
 
@@ -68,6 +68,17 @@ impl Template {
             Template::Whole(expr) => expr.evaluate_in_place(scope, functions),
             other => other.evaluate(scope, functions).map(Cow::Owned),
         }
+    }
+
+    /// Python's truth of the string's value: what a transition's condition asks. A whole
+    /// expression on the quick path answers without building its value.
+    pub(crate) fn truth(&self, scope: &dyn Scope, functions: &Functions) -> Result<bool, TemplateError> {
+        if let Template::Whole(expr) = self {
+            if let Some(b) = expr.quick.as_ref().and_then(|q| q.truth(scope)) {
+                return Ok(b);
+            }
+        }
+        self.evaluate_in_place(scope, functions).map(|v| truthy(&v))
     }
 
     /// Evaluate the string against a scope.
