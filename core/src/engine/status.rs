@@ -288,6 +288,7 @@ fn canceling_transition(ev: &str) -> Option<Status> {
 pub(crate) fn workflow_transition(current: Status, event: &str) -> Option<Status> {
     use Status::*;
     let ev = event;
+    let is_task = ev.starts_with("task_");
     let pause_or_cancel = |active: Status, dormant: Status, kind: &str| -> Option<Status> {
         match ev.strip_prefix(kind)? {
             "_workflow_active" => Some(active),
@@ -328,13 +329,15 @@ pub(crate) fn workflow_transition(current: Status, event: &str) -> Option<Status
             "workflow_failed" => Some(Failed),
             _ => None,
         },
-        Running => wf_requests(true)
-            .or_else(|| (ev == "workflow_succeeded").then_some(Succeeded))
-            .or_else(|| running_task_event(ev)),
-        Pausing => wf_requests(true).or_else(|| match ev {
+        // A task's event (every completion sends one) is told apart by its prefix first: the
+        // workflow's own requests are a dozen names it would otherwise be compared with.
+        Running if is_task => running_task_event(ev),
+        Running => wf_requests(true).or_else(|| (ev == "workflow_succeeded").then_some(Succeeded)),
+        Pausing if is_task => pausing_task_event(ev),
+        Pausing => wf_requests(true).or(match ev {
             "workflow_running" => Some(Running),
             "workflow_resuming" => Some(Resuming),
-            _ => pausing_task_event(ev),
+            _ => None,
         }),
         Paused => match ev {
             "workflow_running" | "workflow_resuming" => {
@@ -346,10 +349,11 @@ pub(crate) fn workflow_transition(current: Status, event: &str) -> Option<Status
             "task_running" | "task_resuming" => Some(Running),
             _ => None,
         },
-        Resuming => wf_requests(true).or_else(|| match ev {
-            "workflow_running" | "task_running" => Some(Running),
+        Resuming if is_task => match ev {
+            "task_running" => Some(Running),
             _ => resuming_task_event(ev),
-        }),
+        },
+        Resuming => wf_requests(true).or_else(|| (ev == "workflow_running").then_some(Running)),
         Canceling => {
             if let Some(s) = pause_or_cancel(Canceling, Canceled, "workflow_canceling")
                 .or_else(|| pause_or_cancel(Canceling, Canceled, "workflow_canceled"))
