@@ -116,13 +116,13 @@ enum Q<'a> {
 }
 
 impl<'a> Q<'a> {
-    /// From a full evaluator's value; `None` for one the quick path does not carry.
-    fn of(v: Cow<'a, Value>) -> Option<Q<'a>> {
+    /// From a value `ops` computed; `None` for one the quick path does not carry (it holds
+    /// only booleans and integers by value).
+    fn of(v: Value) -> Option<Q<'a>> {
         match v {
-            Cow::Borrowed(v) => Some(Q::Ref(v)),
-            Cow::Owned(Value::Bool(b)) => Some(Q::Bool(b)),
-            Cow::Owned(Value::Number(n)) => n.as_i64().map(Q::Int),
-            Cow::Owned(_) => None,
+            Value::Bool(b) => Some(Q::Bool(b)),
+            Value::Number(n) => n.as_i64().map(Q::Int),
+            _ => None,
         }
     }
 
@@ -233,7 +233,7 @@ fn arith<'a>(
         return int(x, y).map(Q::Int);
     }
     let v = a.with(|a| b.with(|b| op(a, b, Pos(0)))).ok()?;
-    Q::of(Cow::Owned(v))
+    Q::of(v)
 }
 
 fn pair(a: Option<Quick>, b: Option<Quick>) -> Option<Box<[Quick; 2]>> {

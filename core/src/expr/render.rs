@@ -72,13 +72,17 @@ impl Template {
 
     /// Python's truth of the string's value: what a transition's condition asks. A whole
     /// expression on the quick path answers without building its value.
+    ///
+    /// Where the quick path gives up, the full evaluator runs at once: the value it reads
+    /// is borrowed, and the quick path is not tried a second time.
     pub(crate) fn truth(&self, scope: &dyn Scope, functions: &Functions) -> Result<bool, TemplateError> {
-        if let Template::Whole(expr) = self {
-            if let Some(b) = expr.quick.as_ref().and_then(|q| q.truth(scope)) {
-                return Ok(b);
-            }
+        let Template::Whole(expr) = self else {
+            return self.evaluate(scope, functions).map(|v| truthy(&v));
+        };
+        if let Some(b) = expr.quick.as_ref().and_then(|q| q.truth(scope)) {
+            return Ok(b);
         }
-        self.evaluate_in_place(scope, functions).map(|v| truthy(&v))
+        expr.evaluate_fully(scope, functions).map(|v| truthy(&v))
     }
 
     /// Evaluate the string against a scope.
