@@ -18,9 +18,10 @@ use serde_json::json;
 /// How many times the child drives the workload under the count (see the module's doc).
 const DRIVES: u64 = 3;
 
-/// The sizes counted when no workload is named: a workload of 100,000 actions takes about
-/// a minute under valgrind, and the count is flat in size from 1,000 up (the history).
-pub(crate) const SIZES: [u64; 4] = [10, 100, 1_000, 10_000];
+/// The largest default size counted when no workload is named: a workload of 100,000
+/// actions takes about a minute under valgrind, and the count is flat in size from 1,000 up
+/// (the history).
+pub(crate) const LARGEST: u64 = 10_000;
 
 /// The number callgrind prints as `Collected : N` (the events counted, here instructions).
 pub(crate) fn collected(stderr: &str) -> Option<u64> {

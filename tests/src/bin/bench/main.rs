@@ -93,10 +93,7 @@ fn child(w: &Workload, runs: usize, full: bool) -> Result<Value, String> {
     // Generated definitions are trusted input; the largest are past the 8 MiB default.
     let options = CompileOptions::default().max_definition_bytes(64 << 20);
     let wf = compile_with(&w.text, &options).map_err(|d| format!("{}: {d}", w.name))?;
-    let mut row = json!({"name": w.name, "kind": w.kind});
-    if full {
-        row = measure_state(w, &wf)?;
-    }
+    let mut row = if full { measure_state(w, &wf)? } else { json!({"name": w.name, "kind": w.kind}) };
     let total = timed(runs, || w.input.clone(), |input| drop(drive_state(&wf, input)));
     let floor = timed(
         runs,
@@ -139,14 +136,16 @@ fn measure_state(w: &Workload, wf: &ostinato_core::Workflow) -> Result<Value, St
 }
 
 /// The workloads named (a kind stands for its default sizes), or every default one. Counting
-/// instructions, the default sizes stop at 10,000 (`instructions::SIZES`).
+/// instructions, the default sizes stop at `instructions::LARGEST`.
 fn selection(names: &[String], counting: bool) -> Result<Vec<Workload>, String> {
     let defaults = |kind: &str| {
-        if counting {
-            return instructions::SIZES.into_iter().filter_map(|n| make(kind, n)).collect::<Vec<_>>();
-        }
         let big = matches!(kind, "loop" | "items").then_some(1_000_000);
-        SIZES.into_iter().chain(big).filter_map(move |n| make(kind, n)).collect::<Vec<_>>()
+        SIZES
+            .into_iter()
+            .chain(big)
+            .filter(|&n| !counting || n <= instructions::LARGEST)
+            .filter_map(move |n| make(kind, n))
+            .collect::<Vec<_>>()
     };
     if names.is_empty() {
         return Ok(KINDS.iter().flat_map(|k| defaults(k)).collect());
@@ -205,14 +204,16 @@ fn median_row(samples: Vec<Value>) -> Value {
         v.sort_by(f64::total_cmp);
         v
     };
+    let at = |sorted: &[f64], i: usize| sorted.get(i).copied().map_or(Value::Null, Value::from);
     let mut row = samples.first().cloned().unwrap_or(Value::Null);
-    for key in ["ns_per_action", "total_ns", "floor_ns_per_action"] {
-        let sorted = of(key);
-        row[key] = sorted.get(sorted.len() / 2).copied().map_or(Value::Null, Value::from);
-    }
     let per = of("ns_per_action");
-    row["ns_per_action_min"] = per.first().copied().map_or(Value::Null, Value::from);
-    row["ns_per_action_max"] = per.last().copied().map_or(Value::Null, Value::from);
+    row["ns_per_action"] = at(&per, per.len() / 2);
+    row["ns_per_action_min"] = at(&per, 0);
+    row["ns_per_action_max"] = at(&per, per.len().saturating_sub(1));
+    for key in ["total_ns", "floor_ns_per_action"] {
+        let sorted = of(key);
+        row[key] = at(&sorted, sorted.len() / 2);
+    }
     row["runs"] = Value::from(samples.len());
     row
 }
