@@ -86,11 +86,13 @@ pub(crate) fn on_status(
             state.timeouts.insert((d, run));
         }
     }
-    if let Some(s) = state.staged_mut(Node::Task(info.task), info.route) {
+    // Found once: the report's update reads the same instance (nothing stages in between).
+    let staged = state.staged_index(Node::Task(info.task), info.route);
+    if let Some(s) = staged.and_then(|i| state.staged.get_mut(i)) {
         s.set_offered(info.item(), false);
     }
     let event = TaskEvent::Action { status, result, item: info.item() };
-    if let Err(message) = update(wf, state, Node::Task(info.task), info.route, &event) {
+    if let Err(message) = update_found(wf, state, Node::Task(info.task), info.route, staged, &event) {
         state.log_error(ErrorEntry {
             message,
             task: Some(name_of(wf, Node::Task(info.task))),
@@ -204,7 +206,19 @@ pub(crate) fn update(
     route: u32,
     event: &TaskEvent<'_>,
 ) -> Result<(), String> {
-    let staged = state.staged_index(node, route);
+    update_found(wf, state, node, route, state.staged_index(node, route), event)
+}
+
+/// [`update`] with the instance's staged entry already found (`staged` is what
+/// `state.staged_index(node, route)` returns now).
+fn update_found(
+    wf: &Workflow,
+    state: &mut State,
+    node: Node,
+    route: u32,
+    staged: Option<usize>,
+    event: &TaskEvent<'_>,
+) -> Result<(), String> {
     let status = event_status(event);
     let idx = record_for(wf, state, node, route, staged, status)?;
     let has_items_entry = staged.and_then(|i| state.staged.get(i)).is_some_and(|s| s.items().is_some());
@@ -356,10 +370,13 @@ fn finish_staged(
     let stays = |s: &super::staged::Staged| {
         keep || s.items().is_some_and(|items| items.any_other(None, Status::is_active))
     };
-    let accumulated = state.staged_mut(node, route).filter(|_| wanted).and_then(|s| match stays(s) {
-        true => Some(s.results().to_values()),
-        false => s.with.as_mut().map(|w| std::mem::take(&mut w.results).into_values()),
-    });
+    // Looked up only when wanted: most completions read no result, and this lookup was one
+    // of the several a report makes for the same instance.
+    let accumulated =
+        if wanted { state.staged_mut(node, route) } else { None }.and_then(|s| match stays(s) {
+            true => Some(s.results().to_values()),
+            false => s.with.as_mut().map(|w| std::mem::take(&mut w.results).into_values()),
+        });
     if keep {
         if let Some(s) = state.staged_mut(node, route) {
             s.completed = true;
