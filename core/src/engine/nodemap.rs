@@ -92,13 +92,26 @@ impl<V> Routes<V> {
         }
     }
 
-    fn entry(&mut self, route: u32) -> &mut V
+    /// The value for `route`, inserted as the default when missing, and whether it was
+    /// inserted. The usual cases (no entry yet, or the head's route) are decided by the head
+    /// alone: this is called for every arrival, where it asked the routes three times.
+    fn entry(&mut self, route: u32) -> (&mut V, bool)
     where
         V: Default,
     {
-        if self.get(route).is_none() {
+        let inserted = match &self.head {
+            None => true,
+            Some((r, _)) if *r == route => false,
+            Some(_) => self.get(route).is_none(),
+        };
+        if inserted {
             self.insert(route, V::default());
         }
+        (self.held_mut(route), inserted)
+    }
+
+    /// The value for `route`, which is held.
+    fn held_mut(&mut self, route: u32) -> &mut V {
         // The route is held now: in the head, or in the sorted tail where it belongs.
         match &mut self.head {
             Some((r, v)) if *r == route => v,
@@ -287,11 +300,9 @@ impl<V: Default> NodeMap<V> {
     pub(crate) fn entry(&mut self, node: Node, route: u32) -> &mut V {
         match dense_index(node).filter(|i| self.reach(*i)) {
             Some(i) => {
-                let routes = &mut self.dense[i];
-                if routes.get(route).is_none() {
-                    self.len += 1;
-                }
-                routes.entry(route)
+                let (value, inserted) = self.dense[i].entry(route);
+                self.len += usize::from(inserted);
+                value
             }
             None => {
                 if !self.far.contains_key(&(node, route)) {
