@@ -283,10 +283,13 @@ pub(crate) fn request(
 
 /// The workflow machine's reaction to a task's new status.
 pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u32, status: Status) {
-    let has_next = has_next_tasks(wf, state, node, route);
+    // Asked only where the event's name depends on it (a `running` report never does), and
+    // at most once: it reads the task's record and follows its taken edges into joins.
+    let mut known = None;
+    let mut has_next = |state: &State| *known.get_or_insert_with(|| has_next_tasks(wf, state, node, route));
     // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
     let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
-    let remediated = status.is_abended() && (has_next || has_barrier_next(wf, state, node, route));
+    let remediated = status.is_abended() && (has_next(state) || has_barrier_next(wf, state, node, route));
     let base = if remediated { "remediated" } else { name };
     let workflow = super::events::takes_workflow(base)
         .then(|| if state.has_active_tasks() { "active" } else { "dormant" });
@@ -295,7 +298,7 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
             "canceled"
         } else if state.has_status(&[Status::Pausing, Status::Paused, Status::Pending]) {
             "paused"
-        } else if state.has_staged_tasks() || has_next {
+        } else if state.has_staged_tasks() || has_next(state) {
             "incomplete"
         } else {
             "completed"
