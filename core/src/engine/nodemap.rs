@@ -466,5 +466,9 @@ mod tests {
             vec![(2, 7), (3, 3), (5, 5), (9, 9)]
         );
         assert_eq!(map.len, 4);
+        // An entry already held past the head is found, not inserted again.
+        *map.entry(task(0), 5) += 1;
+        *map.entry(task(0), 2) += 1;
+        assert_eq!((map.get(task(0), 5), map.get(task(0), 2), map.len), (Some(&6), Some(&8), 4));
     }
 }
