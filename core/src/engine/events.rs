@@ -167,18 +167,21 @@ pub(crate) fn task_event_name(
     workflow: Option<&'static str>,
     tail: Option<&'static str>,
 ) -> Cow<'static, str> {
+    // The arms are tried in order, so the two a run sends on every action come first: a
+    // `running` report, and a completion while other tasks still run. (No two arms overlap.)
     let literal = match (base, workflow, tail) {
+        ("running", None, None) => "task_running",
+        ("succeeded", Some("active"), Some("incomplete")) => "task_succeeded_workflow_active_incomplete",
+        ("succeeded", Some("dormant"), Some("incomplete")) => "task_succeeded_workflow_dormant_incomplete",
         ("pending", Some("active"), None) => "task_pending_workflow_active",
         ("pending", Some("dormant"), None) => "task_pending_workflow_dormant",
         ("paused", Some("active"), None) => "task_paused_workflow_active",
         ("paused", Some("dormant"), None) => "task_paused_workflow_dormant",
         ("succeeded", Some("active"), Some("canceled")) => "task_succeeded_workflow_active_canceled",
         ("succeeded", Some("active"), Some("paused")) => "task_succeeded_workflow_active_paused",
-        ("succeeded", Some("active"), Some("incomplete")) => "task_succeeded_workflow_active_incomplete",
         ("succeeded", Some("active"), Some("completed")) => "task_succeeded_workflow_active_completed",
         ("succeeded", Some("dormant"), Some("canceled")) => "task_succeeded_workflow_dormant_canceled",
         ("succeeded", Some("dormant"), Some("paused")) => "task_succeeded_workflow_dormant_paused",
-        ("succeeded", Some("dormant"), Some("incomplete")) => "task_succeeded_workflow_dormant_incomplete",
         ("succeeded", Some("dormant"), Some("completed")) => "task_succeeded_workflow_dormant_completed",
         ("failed", Some("active"), None) => "task_failed_workflow_active",
         ("failed", Some("dormant"), None) => "task_failed_workflow_dormant",
@@ -198,7 +201,6 @@ pub(crate) fn task_event_name(
         ("requested", None, None) => "task_requested",
         ("scheduled", None, None) => "task_scheduled",
         ("delayed", None, None) => "task_delayed",
-        ("running", None, None) => "task_running",
         ("pending", None, None) => "task_pending",
         ("pausing", None, None) => "task_pausing",
         ("paused", None, None) => "task_paused",
