@@ -126,6 +126,16 @@ impl<T> Arena<T> {
         self.next = next;
     }
 
+    /// Drop the item with this id where it lies if `take` reads what it needs from it
+    /// (`Some`), and return that: one search for an item that is checked, then removed.
+    pub(crate) fn discard_if<R>(&mut self, id: usize, take: impl FnOnce(&T) -> Option<R>) -> Option<R> {
+        let slot = self.position(id).and_then(|i| self.slots.get_mut(i))?;
+        let taken = take(slot.as_ref()?)?;
+        *slot = None;
+        self.note_hole();
+        Some(taken)
+    }
+
     fn note_hole(&mut self) {
         self.holes += 1;
         if self.holes > HOLES_PER_ITEM * self.len() + 16 {

@@ -288,10 +288,11 @@ impl StagedList {
         self.index.get(node, route).is_some_and(|ids| ids.more.is_some())
     }
 
-    /// Unstage an instance; whether it was staged.
-    pub(crate) fn remove(&mut self, id: usize) -> bool {
-        let Some((node, route)) = self.items.get(id).map(|s| (s.node, s.route)) else { return false };
-        self.items.discard(id);
+    /// Unstage an instance if `unstage` says so; whether it was unstaged. The instance is
+    /// found once for the check and the removal (every report unstages one).
+    pub(crate) fn remove_if(&mut self, id: usize, unstage: impl FnOnce(&Staged) -> bool) -> bool {
+        let key = |s: &Staged| unstage(s).then_some((s.node, s.route));
+        let Some((node, route)) = self.items.discard_if(id, key) else { return false };
         let mut emptied = false;
         if let Some(ids) = self.index.get_mut(node, route) {
             match ids.more.as_deref_mut().filter(|more| !more.is_empty()) {
@@ -409,15 +410,17 @@ mod tests {
         assert_eq!(list.find(node, 0), Some(ids[0]));
         assert_eq!(list.find_last(node, 0), Some(ids[2]));
         assert!(list.several(node, 0) && !list.several(node, 4));
-        assert!(list.remove(ids[0]));
+        assert!(!list.remove_if(ids[0], |_| false), "a refused removal keeps the instance");
+        assert_eq!((list.find(node, 0), list.len()), (Some(ids[0]), 4));
+        assert!(list.remove_if(ids[0], |_| true));
         assert_eq!(list.find(node, 0), Some(ids[1]));
-        assert!(list.remove(ids[2]), "one behind the first");
+        assert!(list.remove_if(ids[2], |_| true), "one behind the first");
         assert_eq!(list.find(node, 0), Some(ids[1]));
         assert!(list.index.get(node, 0).is_some_and(|i| i.more.is_none()), "an emptied list is freed");
         assert!(!list.several(node, 0) && list.find_last(node, 0) == Some(ids[1]));
-        assert!(list.remove(ids[1]));
+        assert!(list.remove_if(ids[1], |_| true));
         assert_eq!(list.find(node, 0), None);
-        assert!(!list.remove(ids[1]), "already gone");
+        assert!(!list.remove_if(ids[1], |_| true), "already gone");
         assert_eq!((list.find(node, 4), list.len()), (Some(elsewhere), 1));
     }
 }
