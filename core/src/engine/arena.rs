@@ -105,13 +105,7 @@ impl<T> Arena<T> {
     /// instance is 150-odd bytes, and `remove` moves it out only to drop it); whether it
     /// was there.
     pub(crate) fn discard(&mut self, id: usize) -> bool {
-        let Some(slot) = self.position(id).and_then(|i| self.slots.get_mut(i)) else { return false };
-        if slot.is_none() {
-            return false;
-        }
-        *slot = None;
-        self.note_hole();
-        true
+        self.discard_if(id, |_| Some(())).is_some()
     }
 
     /// Drop every item under an id from `from` on (the latest ones) and hand out ids from
