@@ -367,9 +367,7 @@ fn finish_staged(
     // A failed with-items task stays staged for a rerun and keeps its results, and so does
     // one whose other items still run; otherwise the instance is dropped here, and its
     // results move into the task's result.
-    let stays = |s: &super::staged::Staged| {
-        keep || s.items().is_some_and(|items| items.any_other(None, Status::is_active))
-    };
+    let stays = |s: &super::staged::Staged| keep || s.items_running();
     // Looked up only when wanted: most completions read no result, and this lookup was one
     // of the several a report makes for the same instance.
     let accumulated =

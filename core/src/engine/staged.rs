@@ -16,6 +16,7 @@ use super::itemset::ItemSet;
 use super::nodemap::NodeMap;
 use super::results::ItemResults;
 use super::state::Node;
+use super::status::Status;
 
 /// A task instance waiting to run, or running its items.
 #[derive(Debug, Clone)]
@@ -50,6 +51,12 @@ impl Staged {
     /// With-items: each item's status, once the list was first evaluated.
     pub(crate) fn items(&self) -> Option<&ItemStatuses> {
         self.with.as_ref().and_then(|w| w.statuses.as_ref())
+    }
+
+    /// With-items: some item is still active (running, pausing, ...), so the instance must
+    /// stay staged for their reports to land on.
+    pub(crate) fn items_running(&self) -> bool {
+        self.items().is_some_and(|items| items.any_other(None, Status::is_active))
     }
 
     /// With-items: each item's status, to change.

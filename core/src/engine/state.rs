@@ -330,10 +330,7 @@ impl State {
     /// [`State::remove_staged`] for the instance with id `i`, already found (ids are never
     /// handed out twice, so an id still held is the same instance).
     pub(crate) fn remove_staged_at(&mut self, i: usize) {
-        let running = |s: &super::staged::Staged| {
-            s.items().is_some_and(|items| items.any_other(None, Status::is_active))
-        };
-        self.staged.remove_if(i, |s| !running(s));
+        self.staged.remove_if(i, |s| !s.items_running());
     }
 
     /// Layer 0 plus one layer holding `layers[1..]` merged (and `extra` on top): what a task
