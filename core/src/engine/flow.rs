@@ -8,7 +8,10 @@ use super::inline_ids::InlineIds;
 use super::scope::TaskScope;
 use super::staged::Staged;
 use super::state::{ErrorEntry, Node, State};
-use super::status::{Status, task_transition, workflow_transition};
+use super::status::{
+    Activity, ItemsTail, RequestTail, Status, TaskBase, TaskInput, WorkflowInput, WorkflowTail,
+    task_transition, workflow_transition,
+};
 use super::transitions::{InboundStatus, has_barrier_next, has_next_tasks, inbound_status};
 use crate::expr::{Functions, ValueTemplate};
 use crate::graph::{TaskId, Workflow};
@@ -209,7 +212,6 @@ fn items_activity(state: &State, node: Node, route: u32) -> Option<(bool, bool)>
 /// Returns false when the workflow machine refused it.
 pub(crate) fn request_status(wf: &Workflow, state: &mut State, status: Status) -> bool {
     let current = state.status();
-    let event = format!("workflow_{}", status.as_str());
     let active: Vec<usize> = state
         .latest
         .values()
@@ -221,20 +223,18 @@ pub(crate) fn request_status(wf: &Workflow, state: &mut State, status: Status) -
     for i in active {
         let Some(record) = state.sequence.get(i) else { continue };
         let (node, route, task_status) = (record.node, record.route, record.status);
-        let mut name = event.clone();
-        if pause_or_cancel {
-            if let Some((active, incomplete)) = items_activity(state, node, route) {
-                name += if active { "_task_active" } else { "_task_dormant" };
-                name += if incomplete { "_items_incomplete" } else { "_items_completed" };
-            }
-        }
-        if let Some(next) = task_transition(task_status, &name) {
+        // Only a pause or a cancel tells a with-items task how its items stand.
+        let items = pause_or_cancel.then(|| items_activity(state, node, route)).flatten();
+        let items = items.map(|(active, incomplete)| {
+            (Activity::of(active), if incomplete { ItemsTail::Incomplete } else { ItemsTail::Completed })
+        });
+        if let Some(next) = task_transition(task_status, TaskInput::Workflow { status, items }) {
             state.set_record_status(i, next);
         }
     }
-    let mut name = event;
+    let mut tail = RequestTail::Bare;
     if pause_or_cancel {
-        name += if state.has_active_tasks() { "_workflow_active" } else { "_workflow_dormant" };
+        tail = RequestTail::Activity(Activity::of(state.has_active_tasks()));
     }
     if current == Status::Paused
         && matches!(status, Status::Running | Status::Resuming)
@@ -242,9 +242,9 @@ pub(crate) fn request_status(wf: &Workflow, state: &mut State, status: Status) -
         && !state.has_staged_tasks()
         && !state.has_status(&[Status::Paused, Status::Pending])
     {
-        name += "_workflow_completed";
+        tail = RequestTail::Completed;
     }
-    if let Some(next) = workflow_transition(current, &name) {
+    if let Some(next) = workflow_transition(current, WorkflowInput::Request { status, tail }) {
         state.set_status(next);
     }
     let _ = wf;
@@ -288,26 +288,25 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     let mut known = None;
     let mut has_next = |state: &State| *known.get_or_insert_with(|| has_next_tasks(wf, state, node, route));
     // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
-    let name = if status == Status::TimedOut { "failed" } else { status.as_str() };
+    let name = if status == Status::TimedOut { Status::Failed } else { status };
     let remediated = status.is_abended() && (has_next(state) || has_barrier_next(wf, state, node, route));
-    let base = if remediated { "remediated" } else { name };
-    let workflow = super::events::takes_workflow(base)
-        .then(|| if state.has_active_tasks() { "active" } else { "dormant" });
-    let tail = super::events::takes_tail(base).then(|| {
+    let base = if remediated { TaskBase::Remediated } else { TaskBase::Status(name) };
+    let activity = base.takes_activity().then(|| Activity::of(state.has_active_tasks()));
+    let tail = base.takes_tail().then(|| {
         if state.has_status(&[Status::Canceling, Status::Canceled]) {
-            "canceled"
+            WorkflowTail::Canceled
         } else if state.has_status(&[Status::Pausing, Status::Paused, Status::Pending]) {
-            "paused"
+            WorkflowTail::Paused
         } else if state.has_staged_tasks() || has_next(state) {
-            "incomplete"
+            WorkflowTail::Incomplete
         } else {
-            "completed"
+            WorkflowTail::Completed
         }
     });
-    let event = super::events::task_event_name(base, workflow, tail);
     // Orquesta stops here when the event has no entry for the current status (a workflow that
     // already failed ignores later task events), so joins are checked only after a match.
-    let Some(next) = workflow_transition(state.status(), &event) else { return };
+    let event = WorkflowInput::Task { base, activity, tail };
+    let Some(next) = workflow_transition(state.status(), event) else { return };
     state.set_status(next);
     if state.status().is_completed() {
         fail_unreachable_joins(wf, state);

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
-use super::events::event_name;
+use super::events::task_input;
 use super::flow::{expr_message, name_of, request_status, task_event};
 use super::inline_ids::InlineIds;
 use super::state::{ErrorEntry, Node, Record, RetryState, State};
-use super::status::{Status, task_transition};
+use super::status::{Request, Status, TaskInput, task_transition};
 use super::transitions::follow;
 use super::{ActionStatus, Rejected, RunId};
 use crate::expr::{CurrentTask, Functions};
@@ -250,9 +250,9 @@ fn update_found(
             result: result.filter(|r| !r.is_null()),
         });
     }
-    let name = event_name(state, node, route, event);
+    let input = task_input(state, node, route, event);
     let old = state.sequence.get(idx).map_or(Status::Unset, |r| r.status);
-    let new = task_transition(old, &name).unwrap_or(old);
+    let new = task_transition(old, input).unwrap_or(old);
     state.set_record_status(idx, new);
     // Staged once, on entering `retrying`: a report that leaves the task there does not
     // stage it again.
@@ -406,7 +406,9 @@ fn should_retry(
     let Some(retry) = &record.retry else { return Ok(false) };
     // Only a status the task state machine can retry from (succeeded, failed): a canceled
     // task would ignore the retry, stay completed, and be asked again without end.
-    if retry.tally >= retry.count || task_transition(record.status, "task_retry_requested").is_none() {
+    if retry.tally >= retry.count
+        || task_transition(record.status, TaskInput::Requested(Request::Retry)).is_none()
+    {
         return Ok(false);
     }
     let id: TaskId = match node {

@@ -1,133 +1,14 @@
-//! Task and workflow statuses, and the state machines that move them.
-//!
-//! The transition tables are Orquesta's, transcribed entry for entry: an event name such as
-//! `action_succeeded_task_dormant_items_completed` carries the facts a transition depends on,
-//! and a status moves only where the table has an entry for the event. Keeping the table's
-//! shape (rather than re-deriving it) is what makes pause, cancel and with-items behave exactly
-//! as in Orquesta.
+//! Orquesta's two state machines as Orquesta writes them, over event names: the transcription
+//! the typed machines (`task.rs`, `workflow.rs`) are checked against. Each input is spelled
+//! into Orquesta's name here, and for every status and every input both must agree.
 
-use serde::{Deserialize, Serialize};
-
-/// The status of a task execution or of the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Nothing has happened yet.
-    #[serde(rename = "null")]
-    Unset,
-    /// Requested.
-    Requested,
-    /// Scheduled.
-    Scheduled,
-    /// Delayed.
-    Delayed,
-    /// Running.
-    Running,
-    /// Held waiting for an answer (an approval).
-    Pending,
-    /// Pause requested; waiting for active work to finish.
-    Pausing,
-    /// Paused.
-    Paused,
-    /// Resume requested.
-    Resuming,
-    /// Finished successfully.
-    Succeeded,
-    /// Finished with a failure.
-    Failed,
-    /// Timed out.
-    Timeout,
-    /// Abandoned by its runner.
-    Abandoned,
-    /// Waiting to run again.
-    Retrying,
-    /// Cancel requested; waiting for active work to finish.
-    Canceling,
-    /// Canceled.
-    Canceled,
-    /// Stopped by the engine when the task's `timeout` passed (Ostinato extension; a runner's
-    /// own `timeout` report is Orquesta's and fails the task).
-    #[serde(rename = "timed_out")]
-    TimedOut,
-}
-
-impl Status {
-    /// Every status, in declaration order (`status as usize` indexes it).
-    pub(crate) const ALL: [Status; 17] = {
-        use Status::*;
-        [
-            Unset, Requested, Scheduled, Delayed, Running, Pending, Pausing, Paused, Resuming, Succeeded,
-            Failed, Timeout, Abandoned, Retrying, Canceling, Canceled, TimedOut,
-        ]
-    };
-
-    /// The name Orquesta uses.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Unset => "null",
-            Status::Requested => "requested",
-            Status::Scheduled => "scheduled",
-            Status::Delayed => "delayed",
-            Status::Running => "running",
-            Status::Pending => "pending",
-            Status::Pausing => "pausing",
-            Status::Paused => "paused",
-            Status::Resuming => "resuming",
-            Status::Succeeded => "succeeded",
-            Status::Failed => "failed",
-            Status::Timeout => "timeout",
-            Status::Abandoned => "abandoned",
-            Status::Retrying => "retrying",
-            Status::Canceling => "canceling",
-            Status::Canceled => "canceled",
-            Status::TimedOut => "timed_out",
-        }
-    }
-
-    /// Doing work now (`requested` through `running`, `resuming`, `pausing`, `canceling`).
-    #[must_use]
-    pub fn is_active(self) -> bool {
-        use Status::*;
-        matches!(self, Requested | Scheduled | Delayed | Running | Resuming | Pausing | Canceling)
-    }
-
-    /// A workflow in one of these statuses may start new work.
-    #[must_use]
-    pub fn is_running(self) -> bool {
-        use Status::*;
-        matches!(self, Requested | Scheduled | Delayed | Running | Resuming | Retrying)
-    }
-
-    /// Finished: `succeeded`, `failed`, `timeout`, `abandoned`, `canceled`.
-    #[must_use]
-    pub fn is_completed(self) -> bool {
-        use Status::*;
-        matches!(self, Succeeded | Failed | Timeout | Abandoned | Canceled | TimedOut)
-    }
-
-    /// Finished badly: `failed`, `timeout`, `abandoned`.
-    #[must_use]
-    pub fn is_abended(self) -> bool {
-        matches!(self, Status::Failed | Status::Timeout | Status::Abandoned | Status::TimedOut)
-    }
-
-    /// A first status of an execution (a new pass through a task starts with one of these).
-    #[must_use]
-    pub(crate) fn is_starting(self) -> bool {
-        use Status::*;
-        matches!(self, Requested | Scheduled | Delayed | Running | Pending)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use super::Status;
+use super::input::{
+    Activity, ItemsTail, Request, RequestTail, TaskBase, TaskInput, WorkflowInput, WorkflowTail,
+};
 
 /// Orquesta's task state machine: the status an event moves a task to, if any.
-pub(crate) fn task_transition(current: Status, event: &str) -> Option<Status> {
+fn task_transition(current: Status, event: &str) -> Option<Status> {
     use Status::*;
     let ev = event;
     let starts = |s: &str| ev.starts_with(s);
@@ -285,7 +166,7 @@ fn canceling_transition(ev: &str) -> Option<Status> {
 }
 
 /// Orquesta's workflow state machine: the status an event moves the workflow to, if any.
-pub(crate) fn workflow_transition(current: Status, event: &str) -> Option<Status> {
+fn workflow_transition(current: Status, event: &str) -> Option<Status> {
     use Status::*;
     let ev = event;
     let is_task = ev.starts_with("task_");
@@ -467,22 +348,152 @@ fn succeeded_like(ev: &str, active: [Status; 4], dormant: [Status; 4]) -> Option
     which.get(i).copied()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn activity(a: Activity) -> &'static str {
+    if a == Activity::Active { "active" } else { "dormant" }
+}
 
-    #[test]
-    fn a_canceling_task_ends_on_its_items_reports_not_on_workflow_requests() {
-        use Status::{Canceled, Canceling};
-        for item in ["action_canceled", "action_paused", "action_succeeded", "action_pending"] {
-            let ev = format!("{item}_task_dormant_items_incomplete");
-            assert_eq!(task_transition(Canceling, &ev), Some(Canceled), "{ev}");
+fn items_tail(t: ItemsTail) -> &'static str {
+    match t {
+        ItemsTail::Paused => "paused",
+        ItemsTail::Canceled => "canceled",
+        ItemsTail::Failed => "failed",
+        ItemsTail::Incomplete => "incomplete",
+        ItemsTail::Completed => "completed",
+    }
+}
+
+/// Orquesta's name for a task machine input.
+fn task_name(input: TaskInput) -> String {
+    match input {
+        TaskInput::Action(s) => format!("action_{s}"),
+        TaskInput::Item { status, activity: a, tail } => {
+            format!("action_{status}_task_{}_items_{}", activity(a), items_tail(tail))
         }
-        for request in ["workflow_canceling", "workflow_canceled", "workflow_pausing", "workflow_paused"] {
-            for tail in ["_task_dormant_items_incomplete", "_task_active_items_incomplete"] {
-                let ev = format!("{request}{tail}");
-                assert_eq!(task_transition(Canceling, &ev), None, "{ev}");
+        TaskInput::Workflow { status, items: None } => format!("workflow_{status}"),
+        TaskInput::Workflow { status, items: Some((a, tail)) } => {
+            format!("workflow_{status}_task_{}_items_{}", activity(a), items_tail(tail))
+        }
+        TaskInput::Requested(r) => {
+            let r = match r {
+                Request::Fail => "fail",
+                Request::Noop => "noop",
+                Request::Continue => "continue",
+                Request::Retry => "retry",
+            };
+            format!("task_{r}_requested")
+        }
+    }
+}
+
+/// Orquesta's name for a workflow machine input.
+fn workflow_name(input: WorkflowInput) -> String {
+    match input {
+        WorkflowInput::Task { base, activity: a, tail } => {
+            let mut name = match base {
+                TaskBase::Status(s) => format!("task_{s}"),
+                TaskBase::Remediated => "task_remediated".to_owned(),
+            };
+            if let Some(a) = a {
+                name = format!("{name}_workflow_{}", activity(a));
+            }
+            if let Some(t) = tail {
+                let t = match t {
+                    WorkflowTail::Incomplete => "incomplete",
+                    WorkflowTail::Completed => "completed",
+                    WorkflowTail::Paused => "paused",
+                    WorkflowTail::Canceled => "canceled",
+                };
+                name = format!("{name}_{t}");
+            }
+            name
+        }
+        WorkflowInput::Request { status, tail: RequestTail::Bare } => format!("workflow_{status}"),
+        WorkflowInput::Request { status, tail: RequestTail::Activity(a) } => {
+            format!("workflow_{status}_workflow_{}", activity(a))
+        }
+        WorkflowInput::Request { status, tail: RequestTail::Completed } => {
+            format!("workflow_{status}_workflow_completed")
+        }
+    }
+}
+
+const ACTIVITIES: [Activity; 2] = [Activity::Active, Activity::Dormant];
+const ITEMS_TAILS: [ItemsTail; 5] =
+    [ItemsTail::Paused, ItemsTail::Canceled, ItemsTail::Failed, ItemsTail::Incomplete, ItemsTail::Completed];
+
+/// Every task machine input, whether the engine builds it or not.
+fn every_task_input() -> Vec<TaskInput> {
+    let mut all = Vec::new();
+    let requests = [Request::Fail, Request::Noop, Request::Continue, Request::Retry];
+    all.extend(requests.map(TaskInput::Requested));
+    for status in Status::ALL {
+        all.push(TaskInput::Action(status));
+        all.push(TaskInput::Workflow { status, items: None });
+        for a in ACTIVITIES {
+            for tail in ITEMS_TAILS {
+                all.push(TaskInput::Item { status, activity: a, tail });
+                all.push(TaskInput::Workflow { status, items: Some((a, tail)) });
             }
         }
     }
+    all
+}
+
+/// Every workflow machine input, whether the engine builds it or not.
+fn every_workflow_input() -> Vec<WorkflowInput> {
+    let tails =
+        [WorkflowTail::Incomplete, WorkflowTail::Completed, WorkflowTail::Paused, WorkflowTail::Canceled];
+    let bases = Status::ALL.map(TaskBase::Status).into_iter().chain([TaskBase::Remediated]);
+    let mut all = Vec::new();
+    for base in bases {
+        for activity in [None, Some(Activity::Active), Some(Activity::Dormant)] {
+            for tail in tails.map(Some).into_iter().chain([None]) {
+                all.push(WorkflowInput::Task { base, activity, tail });
+            }
+        }
+    }
+    let request_tails =
+        ACTIVITIES.map(RequestTail::Activity).into_iter().chain([RequestTail::Bare, RequestTail::Completed]);
+    for tail in request_tails {
+        all.extend(Status::ALL.map(|status| WorkflowInput::Request { status, tail }));
+    }
+    all
+}
+
+#[test]
+fn the_typed_task_machine_is_orquestas_table_on_every_status_and_input() {
+    let mut moves = 0;
+    for current in Status::ALL {
+        for input in every_task_input() {
+            let name = task_name(input);
+            let want = task_transition(current, &name);
+            assert_eq!(super::task_transition(current, input), want, "{current} on {name}");
+            moves += usize::from(want.is_some());
+        }
+    }
+    // The table is not empty: a machine that never moves would agree with nothing else.
+    assert!(moves > 100, "only {moves} moves");
+}
+
+#[test]
+fn the_typed_workflow_machine_is_orquestas_table_on_every_status_and_input() {
+    let mut moves = 0;
+    for current in Status::ALL {
+        for input in every_workflow_input() {
+            let name = workflow_name(input);
+            let want = workflow_transition(current, &name);
+            assert_eq!(super::workflow_transition(current, input), want, "{current} on {name}");
+            moves += usize::from(want.is_some());
+        }
+    }
+    assert!(moves > 60, "only {moves} moves");
+}
+
+#[test]
+fn an_item_report_says_how_the_other_items_stand_only_where_orquesta_names_it_so() {
+    let (a, t) = (Activity::Active, ItemsTail::Incomplete);
+    assert_eq!(TaskInput::item(Status::Running, a, t), TaskInput::Action(Status::Running));
+    assert_eq!(TaskInput::item(Status::TimedOut, a, t), TaskInput::Action(Status::TimedOut));
+    let item = TaskInput::item(Status::Succeeded, a, t);
+    assert_eq!(task_name(item), "action_succeeded_task_active_items_incomplete");
 }
