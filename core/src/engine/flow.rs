@@ -201,11 +201,14 @@ pub(crate) fn new_staged(
     }
 }
 
-/// With-items bookkeeping of a staged task: (active, incomplete) among its items.
-fn items_activity(state: &State, node: Node, route: u32) -> Option<(bool, bool)> {
+/// With-items bookkeeping of a staged task, as a workflow request tells it: whether an item
+/// is active, and whether all have completed.
+fn items_activity(state: &State, node: Node, route: u32) -> Option<(Activity, ItemsTail)> {
     let staged = state.staged_ref(node, route)?;
     let items = staged.items()?;
-    Some((items.any_other(None, Status::is_active), items.any_other(None, |s| !s.is_completed())))
+    let incomplete = items.any_other(None, |s| !s.is_completed());
+    let tail = if incomplete { ItemsTail::Incomplete } else { ItemsTail::Completed };
+    Some((Activity::of(items.any_other(None, Status::is_active)), tail))
 }
 
 /// Push a workflow status request to the active tasks, then to the workflow.
@@ -225,9 +228,6 @@ pub(crate) fn request_status(wf: &Workflow, state: &mut State, status: Status) -
         let (node, route, task_status) = (record.node, record.route, record.status);
         // Only a pause or a cancel tells a with-items task how its items stand.
         let items = pause_or_cancel.then(|| items_activity(state, node, route)).flatten();
-        let items = items.map(|(active, incomplete)| {
-            (Activity::of(active), if incomplete { ItemsTail::Incomplete } else { ItemsTail::Completed })
-        });
         if let Some(next) = task_transition(task_status, TaskInput::Workflow { status, items }) {
             state.set_record_status(i, next);
         }
