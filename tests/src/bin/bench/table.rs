@@ -62,8 +62,11 @@ impl Table {
     pub(crate) fn row(&mut self, mut row: Value) {
         let growth = self.growth(&row, |r| num(r, "total_ns"));
         row["growth"] = growth.map_or(Value::Null, Value::from);
-        let floor_growth = self.growth(&row, |r| num(r, "floor_ns_per_action") * num(r, "actions"));
-        row["floor_growth"] = floor_growth.filter(|g| g.is_finite()).map_or(Value::Null, Value::from);
+        // A row without a floor (NaN) has no floor growth to print or write.
+        let floor_growth = self
+            .growth(&row, |r| num(r, "floor_ns_per_action") * num(r, "actions"))
+            .filter(|g| g.is_finite());
+        row["floor_growth"] = floor_growth.map_or(Value::Null, Value::from);
         let per = num(&row, "ns_per_action");
         row["floor_ratio"] = Value::from(per / num(&row, "floor_ns_per_action"));
         if self.orquesta {
@@ -83,7 +86,7 @@ impl Table {
                 peak.map_or("?".into(), |p| format!("{:.0}", p / 1024.0)),
                 num(&row, "state_bytes"),
                 growth.map_or(String::new(), |g| format!("{g:.2}")),
-                floor_growth.filter(|g| g.is_finite()).map_or(String::new(), |g| format!("{g:.2}")),
+                floor_growth.map_or(String::new(), |g| format!("{g:.2}")),
             );
             if self.orquesta {
                 print!(
