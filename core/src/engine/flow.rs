@@ -288,9 +288,9 @@ pub(crate) fn task_event(wf: &Workflow, state: &mut State, node: Node, route: u3
     let mut known = None;
     let mut has_next = |state: &State| *known.get_or_insert_with(|| has_next_tasks(wf, state, node, route));
     // To the workflow, a timed-out task is a failed one (fail-fast, remediation).
-    let name = if status == Status::TimedOut { Status::Failed } else { status };
+    let seen = if status == Status::TimedOut { Status::Failed } else { status };
     let remediated = status.is_abended() && (has_next(state) || has_barrier_next(wf, state, node, route));
-    let base = if remediated { TaskBase::Remediated } else { TaskBase::Status(name) };
+    let base = if remediated { TaskBase::Remediated } else { TaskBase::Status(seen) };
     let activity = base.takes_activity().then(|| Activity::of(state.has_active_tasks()));
     let tail = base.takes_tail().then(|| {
         if state.has_status(&[Status::Canceling, Status::Canceled]) {
