@@ -1,7 +1,7 @@
 //! The performance table of issue 7: every workload of `../shared/bench/gen_workflows.py`
 //! driven to its end under the lockstep driver, in release mode.
 //!
-//! `cargo run --release -p ostinato-tests --bin bench -- [--json] [--runs R] [--orquesta PYTHON] [NAME ...]`
+//! `cargo run --release -p ostinato-tests --bin bench -- [--json] [--runs R] [--orquesta PYTHON] [--glibc-defaults] [NAME ...]`
 //! `cargo run --release -p ostinato-tests --bin bench -- --instructions [--json] [NAME ...]`
 //!
 //! NAME is a workload (`chain-1000`) or a kind (`loop`, every default size). Each workload is
@@ -18,9 +18,15 @@
 //! the whole table's time, a burst spoils at most a round or two of each row, which the
 //! median leaves out.
 //!
+//! The children keep the memory they free, as a service running workflows one after another
+//! does, so that a larger run is not charged for glibc handing its blocks back to the kernel
+//! after every run (`heap.rs`); `--glibc-defaults` measures under glibc's own policy. The
+//! table's `faults` column is the minor page faults per action in the timed runs.
+//!
 //! `--instructions` counts instead of timing: instructions per action under callgrind (see
 //! `instructions.rs`), at sizes up to 10,000 when no workload is named.
 
+mod heap;
 mod instructions;
 mod table;
 
@@ -48,7 +54,7 @@ const MIN_SAMPLE_NS: u128 = 2_000_000;
 /// A batch of several calls is first run once untimed, so the first sample finds the CPU as
 /// busy as the rest do: the bench takes one sample per child (see the module's doc), and a
 /// small workload's single call of warm-up lasted microseconds after the child's start.
-fn timed<I>(runs: usize, setup: impl Fn() -> I, mut f: impl FnMut(I)) -> u128 {
+fn timed<I>(runs: usize, setup: impl Fn() -> I, mut f: impl FnMut(I)) -> Timed {
     let min_sample = std::env::var("OSTINATO_BENCH_SAMPLE_NS")
         .ok()
         .and_then(|v| v.parse::<u128>().ok())
@@ -62,39 +68,47 @@ fn timed<I>(runs: usize, setup: impl Fn() -> I, mut f: impl FnMut(I)) -> u128 {
         let inputs: Vec<I> = (0..batch).map(|_| setup()).collect();
         inputs.into_iter().for_each(&mut f);
     }
+    let mut faults = Some(0);
     let mut times: Vec<u128> = (0..runs.max(1))
         .map(|_| {
             let inputs: Vec<I> = (0..batch).map(|_| setup()).collect();
+            // Read outside the clock: the inputs' own pages were mapped by `setup`.
+            let before = heap::minor_faults();
             let t0 = Instant::now();
             for input in inputs {
                 f(input);
             }
-            t0.elapsed().as_nanos() / batch
+            let ns = t0.elapsed().as_nanos() / batch;
+            faults =
+                faults.zip(before.zip(heap::minor_faults())).map(|(sum, (b, a))| sum + a.saturating_sub(b));
+            ns
         })
         .collect();
     times.sort_unstable();
-    times.get(times.len() / 2).copied().unwrap_or(0)
+    let calls = runs.max(1) as f64 * batch as f64;
+    Timed { ns: times.get(times.len() / 2).copied().unwrap_or(0), faults: faults.map(|n| n as f64 / calls) }
 }
 
-/// Peak resident memory (`VmHWM`) and current (`VmRSS`) in bytes, from `/proc/self/status`.
-fn memory() -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
-    };
-    Some((field("VmHWM:")?, field("VmRSS:")?))
+/// What [`timed`] measured.
+struct Timed {
+    /// Median nanoseconds per call.
+    ns: u128,
+    /// Minor page faults per call over the timed calls; `None` where they cannot be read.
+    faults: Option<f64>,
 }
 
-/// The child: measure one workload, print one JSON object. With `full` false (every round
-/// after the first) it only times: the state's size and the peak heap are the same each
-/// round, and driving a million actions once more to read them again costs a second.
-fn child(w: &Workload, runs: usize, full: bool) -> Result<Value, String> {
+/// The child: measure one workload, print one JSON object. `measure` runs it once untimed
+/// for the state's size and the peak heap, `time` times it; the parent asks for each in a
+/// child of its own (see `spawn`), a hand-run child does both.
+fn child(w: &Workload, runs: usize, (measure, time): (bool, bool)) -> Result<Value, String> {
     // Generated definitions are trusted input; the largest are past the 8 MiB default.
     let options = CompileOptions::default().max_definition_bytes(64 << 20);
     let wf = compile_with(&w.text, &options).map_err(|d| format!("{}: {d}", w.name))?;
-    let mut row = if full { measure_state(w, &wf)? } else { json!({"name": w.name, "kind": w.kind}) };
-    let total = timed(runs, || w.input.clone(), |input| drop(drive_state(&wf, input)));
+    let mut row = if measure { measure_state(w, &wf)? } else { json!({"name": w.name, "kind": w.kind}) };
+    if !time {
+        return Ok(row);
+    }
+    let engine = timed(runs, || w.input.clone(), |input| drop(drive_state(&wf, input)));
     let floor = timed(
         runs,
         || w.input.clone(),
@@ -102,9 +116,11 @@ fn child(w: &Workload, runs: usize, full: bool) -> Result<Value, String> {
             std::hint::black_box(drive_floor(&wf, input));
         },
     );
-    row["ns_per_action"] = json!(total as f64 / w.actions.max(1) as f64);
-    row["total_ns"] = json!(total as u64);
-    row["floor_ns_per_action"] = json!(floor as f64 / w.actions.max(1) as f64);
+    let actions = w.actions.max(1) as f64;
+    row["ns_per_action"] = json!(engine.ns as f64 / actions);
+    row["total_ns"] = json!(engine.ns as u64);
+    row["faults_per_action"] = json!(engine.faults.map(|f| f / actions));
+    row["floor_ns_per_action"] = json!(floor.ns as f64 / actions);
     Ok(row)
 }
 
@@ -113,9 +129,9 @@ fn child(w: &Workload, runs: usize, full: bool) -> Result<Value, String> {
 fn measure_state(w: &Workload, wf: &ostinato_core::Workflow) -> Result<Value, String> {
     // Reset the peak to now (Linux: `5` to clear_refs), so the peak is the engine's alone.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let base = memory().map(|(_, rss)| rss);
+    let base = heap::memory().map(|(_, rss)| rss);
     let (state, actions, events) = drive_state(wf, w.input.clone());
-    let peak = match (reset, base, memory()) {
+    let peak = match (reset, base, heap::memory()) {
         (true, Some(base), Some((hwm, _))) => Some(hwm.saturating_sub(base)),
         _ => None,
     };
@@ -161,15 +177,31 @@ fn selection(names: &[String], counting: bool) -> Result<Vec<Workload>, String> 
     Ok(out)
 }
 
-/// Run one workload in a child process of this binary: one sample, and with `full` the
-/// untimed run that reads the state's size and the peak heap.
-fn spawn(w: &Workload, full: bool) -> Result<Value, String> {
+/// How a child runs: what it does, and under which memory policy.
+#[derive(Clone, Copy)]
+enum Ask {
+    /// The untimed run alone, under glibc's own policy: the peak heap is the growth of the
+    /// resident set, and a child that kept its freed memory would run the engine in what
+    /// compiling a large definition left behind (chain-100000 read 192 KiB).
+    Measure,
+    /// One timed sample, keeping freed memory (see `heap.rs`) unless `glibc_defaults`.
+    Time { glibc_defaults: bool },
+}
+
+/// Run one workload in a child process of this binary and read the row it prints.
+fn spawn(w: &Workload, ask: Ask) -> Result<Value, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut command = Command::new(exe);
     command.args(["--child", &w.name, "--runs", "1"]);
-    if !full {
-        command.arg("--time-only");
-    }
+    match ask {
+        Ask::Measure => command.arg("--measure-only"),
+        Ask::Time { glibc_defaults } => {
+            if !glibc_defaults {
+                heap::retain(&mut command);
+            }
+            command.arg("--time-only")
+        }
+    };
     let out = command.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
@@ -177,16 +209,28 @@ fn spawn(w: &Workload, full: bool) -> Result<Value, String> {
     serde_json::from_slice(&out.stdout).map_err(|e| format!("{}: child output: {e}", w.name))
 }
 
+/// The first round's row: the untimed fields from a measuring child, the times from a
+/// timing one.
+fn first_sample(w: &Workload, time: Ask) -> Result<Value, String> {
+    let mut row = spawn(w, Ask::Measure)?;
+    if let (Some(row), Value::Object(timed)) = (row.as_object_mut(), spawn(w, time)?) {
+        row.extend(timed);
+    }
+    Ok(row)
+}
+
 /// Every workload sampled `runs` times, a round at a time (see the module's doc for why),
 /// each row the first round's with the timed fields replaced by their medians over the rounds.
-fn rounds(workloads: &[Workload], runs: usize, quiet: bool) -> Result<Vec<Value>, String> {
+fn rounds(workloads: &[Workload], a: &Args) -> Result<Vec<Value>, String> {
+    let (runs, quiet) = (a.runs, a.json);
+    let time = Ask::Time { glibc_defaults: a.glibc_defaults };
     let mut samples: Vec<Vec<Value>> = vec![Vec::new(); workloads.len()];
     for round in 0..runs.max(1) {
         if !quiet {
             eprint!("\rbench: round {} of {}", round + 1, runs.max(1));
         }
         for (w, rows) in workloads.iter().zip(&mut samples) {
-            rows.push(spawn(w, round == 0)?);
+            rows.push(if round == 0 { first_sample(w, time)? } else { spawn(w, time)? });
         }
     }
     if !quiet {
@@ -210,7 +254,7 @@ fn median_row(samples: Vec<Value>) -> Value {
     row["ns_per_action"] = at(&per, per.len() / 2);
     row["ns_per_action_min"] = at(&per, 0);
     row["ns_per_action_max"] = at(&per, per.len().saturating_sub(1));
-    for key in ["total_ns", "floor_ns_per_action"] {
+    for key in ["total_ns", "floor_ns_per_action", "faults_per_action"] {
         let sorted = of(key);
         row[key] = at(&sorted, sorted.len() / 2);
     }
@@ -235,9 +279,13 @@ struct Args {
     json: bool,
     /// In a child: skip the untimed run (every round after the first).
     time_only: bool,
+    /// In a child: only the untimed run.
+    measure_only: bool,
     /// Count instructions per action under callgrind instead of timing.
     instructions: bool,
     runs: usize,
+    /// Children under glibc's own memory policy instead of one that keeps freed memory.
+    glibc_defaults: bool,
     child: Option<String>,
     orquesta: Option<String>,
     names: Vec<String>,
@@ -247,8 +295,10 @@ fn args() -> Args {
     let mut a = Args {
         json: false,
         time_only: false,
+        measure_only: false,
         instructions: false,
         runs: 5,
+        glibc_defaults: false,
         child: None,
         orquesta: None,
         names: Vec::new(),
@@ -258,7 +308,9 @@ fn args() -> Args {
         match arg.as_str() {
             "--json" => a.json = true,
             "--time-only" => a.time_only = true,
+            "--measure-only" => a.measure_only = true,
             "--instructions" => a.instructions = true,
+            "--glibc-defaults" => a.glibc_defaults = true,
             "--runs" => a.runs = it.next().and_then(|r| r.parse().ok()).unwrap_or(a.runs),
             "--child" => a.child = it.next(),
             "--orquesta" => a.orquesta = it.next(),
@@ -277,8 +329,8 @@ fn main() {
     let a = args();
     if let Some(name) = &a.child {
         let w = selection(std::slice::from_ref(name), false).unwrap_or_else(|e| fail(&e));
-        let full = !a.time_only;
-        let row = w.first().ok_or("no workload".to_owned()).and_then(|w| child(w, a.runs, full));
+        let parts = (!a.time_only, !a.measure_only);
+        let row = w.first().ok_or("no workload".to_owned()).and_then(|w| child(w, a.runs, parts));
         println!("{}", row.unwrap_or_else(|e| fail(&e)));
         return;
     }
@@ -293,7 +345,7 @@ fn main() {
         instructions::print(a.json, &counted);
         return;
     }
-    let rows = rounds(&workloads, a.runs, a.json).unwrap_or_else(|e| fail(&e));
+    let rows = rounds(&workloads, &a).unwrap_or_else(|e| fail(&e));
     let mut table = table::Table::new(a.json, a.orquesta.is_some());
     for (w, mut row) in workloads.iter().zip(rows) {
         if let Some(python) = &a.orquesta {

@@ -25,7 +25,7 @@ impl Table {
     pub(crate) fn new(json: bool, orquesta: bool) -> Self {
         if !json {
             print!(
-                "{:<18} {:>9} {:>10} {:>10} {:>7} {:>10} {:>12} {:>7} {:>7}",
+                "{:<18} {:>9} {:>10} {:>10} {:>7} {:>10} {:>12} {:>7} {:>7} {:>7}",
                 "workload",
                 "actions",
                 "ns/action",
@@ -34,7 +34,8 @@ impl Table {
                 "peak KiB",
                 "state bytes",
                 "growth",
-                "floor g"
+                "floor g",
+                "faults"
             );
             println!(
                 "{}",
@@ -77,7 +78,7 @@ impl Table {
         } else {
             let peak = row.get("peak_heap_bytes").and_then(Value::as_f64);
             print!(
-                "{:<18} {:>9} {:>10.0} {:>10.2} {:>7.1} {:>10} {:>12} {:>7} {:>7}",
+                "{:<18} {:>9} {:>10.0} {:>10.2} {:>7.1} {:>10} {:>12} {:>7} {:>7} {:>7}",
                 text(&row, "name"),
                 num(&row, "actions"),
                 per,
@@ -87,6 +88,9 @@ impl Table {
                 num(&row, "state_bytes"),
                 growth.map_or(String::new(), |g| format!("{g:.2}")),
                 floor_growth.map_or(String::new(), |g| format!("{g:.2}")),
+                row.get("faults_per_action")
+                    .and_then(Value::as_f64)
+                    .map_or("?".into(), |f| format!("{f:.3}")),
             );
             if self.orquesta {
                 print!(
