@@ -73,11 +73,15 @@ impl State {
             }
             return;
         };
-        // A record replaced: still present, but what it took no longer counts.
+        // A record replaced: still present, but what it took no longer counts. A target it
+        // did not take is left alone: its count is unchanged, and a loop's record replaced
+        // every pass did not take its exit.
         let edges = wf.edges(src);
         for (first, target) in group_starts(edges) {
-            let a = self.tally.inbound.entry(Node::Task(target), route);
-            a.taken = a.taken.saturating_sub(usize::from(took_group(edges, old, first)));
+            if took_group(edges, old, first) {
+                let a = self.tally.inbound.entry(Node::Task(target), route);
+                a.taken = a.taken.saturating_sub(1);
+            }
         }
     }
 
