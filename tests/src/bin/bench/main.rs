@@ -277,7 +277,8 @@ fn orquesta(python: &str, w: &Workload) -> Result<f64, String> {
 
 struct Args {
     json: bool,
-    /// In a child: skip the untimed run (every round after the first).
+    /// In a child: only the timed runs (the parent measures the untimed run in a child of
+    /// its own, under another memory policy).
     time_only: bool,
     /// In a child: only the untimed run.
     measure_only: bool,
@@ -364,15 +365,16 @@ mod tests {
     #[test]
     fn a_row_is_the_first_sample_with_its_times_the_medians_of_all() {
         let samples = vec![
-            json!({"name": "w", "state_bytes": 7, "ns_per_action": 900.0, "total_ns": 9000.0, "floor_ns_per_action": 300.0}),
-            json!({"name": "w", "ns_per_action": 100.0, "total_ns": 1000.0, "floor_ns_per_action": 50.0}),
-            json!({"name": "w", "ns_per_action": 200.0, "total_ns": 2000.0, "floor_ns_per_action": 40.0}),
+            json!({"name": "w", "state_bytes": 7, "ns_per_action": 900.0, "total_ns": 9000.0, "floor_ns_per_action": 300.0, "faults_per_action": 0.5}),
+            json!({"name": "w", "ns_per_action": 100.0, "total_ns": 1000.0, "floor_ns_per_action": 50.0, "faults_per_action": 0.0}),
+            json!({"name": "w", "ns_per_action": 200.0, "total_ns": 2000.0, "floor_ns_per_action": 40.0, "faults_per_action": 0.1}),
         ];
         let row = median_row(samples);
         assert_eq!(row["state_bytes"], json!(7), "the untimed fields come from the first round");
         assert_eq!(row["ns_per_action"], json!(200.0));
         assert_eq!(row["total_ns"], json!(2000.0));
         assert_eq!(row["floor_ns_per_action"], json!(50.0), "each field's median, not the median row's");
+        assert_eq!(row["faults_per_action"], json!(0.1), "the faults too: one bad round does not set them");
         assert_eq!(
             (row["ns_per_action_min"].clone(), row["ns_per_action_max"].clone()),
             (json!(100.0), json!(900.0))
