@@ -6,9 +6,9 @@
 //! of the heap past the trim threshold is returned. A with-items dispatch of 10,000 items
 //! writes a megabyte of requests at once, so from that size on every run had its pages
 //! mapped afresh, a page fault per 4 KiB, while items-1000's 104 KiB were reused from the
-//! heap. The table's growth from 1,000 to 10,000 then measured glibc's thresholds: 0.06
-//! faults per action, 80–145 ns of kernel time per action at items-10000 and items-100000
-//! on this host (session 17). A service that runs workflows one after another keeps its heap
+//! heap. The table's growth from 1,000 to 10,000 then measured glibc's thresholds: 0.042
+//! faults per action in the timed runs, 50–145 ns per action at items-10000 and
+//! items-100000 on this host (session 17, `docs/performance.md`). A service that runs workflows one after another keeps its heap
 //! (jemalloc and mimalloc retain freed pages; glibc can be told to), so the children run as
 //! one: nothing mapped on its own, nothing trimmed. The floor runs under the same policy.
 //! `--glibc-defaults` measures under glibc's own, and the table prints the faults per action
